@@ -1,0 +1,12 @@
+"""The lecture's sigmoid-sum neural network as scikit-learn estimators.
+
+ŷ = b + cᵀ σ(b + W x), stacked into hidden layers and trained by mini-batch
+gradient descent.
+"""
+
+from ._classifier import SigmoidNetClassifier
+from ._regressor import SigmoidNetRegressor
+
+__version__ = "0.1.0"
+
+__all__ = ["SigmoidNetClassifier", "SigmoidNetRegressor", "__version__"]

@@ -1,0 +1,383 @@
+"""The classifier: the sigmoid-sum network with a sigmoid or softmax output."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.metrics import accuracy_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
+
+from ._base import BaseSigmoidNet, _is_stochastic
+
+
+class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
+    """A network of sigmoid sums, trained by mini-batch gradient descent, for classification.
+
+    The hidden layers are the lecture's sigmoid sums r = b + W x, a = σ(r);
+    the output layer turns the last sum into class probabilities: one sigmoid
+    unit for two classes, a softmax over the classes for more, one sigmoid per
+    label for multilabel targets. All parameters θ are trained by mini-batch
+    gradient descent on the log loss: one update θ ← θ − η ∇L(θ) per batch of
+    ``batch_size`` samples, ceil(N / B) updates per epoch.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        Units per hidden layer; ``()`` leaves none: logistic regression.
+    activation : {"sigmoid", "logistic", "relu", "tanh", "identity"} or \
+            sequence of those, default="sigmoid"
+        The hidden layers' activation σ ("logistic" is another name for the
+        sigmoid), or one per hidden layer.
+    loss : {"log_loss"}, default="log_loss"
+        The loss L: the cross-entropy of the predicted probabilities.
+    solver : {"sgd", "adam", "lbfgs"}, default="adam"
+        Mini-batch gradient descent (with momentum), Adam, or full-batch L-BFGS.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ½ α ‖W‖² on the weights.
+    batch_size : int or "auto", default="auto"
+        Samples per mini-batch; "auto" is ``min(200, n_samples)``.
+    epochs : int, default=200
+        Passes over the training data (sgd, adam); iterations for lbfgs.
+    learning_rate : float, default=1e-3
+        The learning rate η.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        "invscaling" uses η / t^power_t in epoch t; "adaptive" divides η by 5
+        whenever the monitored score stalls instead of stopping, until it
+        falls below 1e-6.
+    power_t : float, default=0.5
+        The exponent of "invscaling".
+    momentum : float, default=0.9
+        Momentum of "sgd", in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Whether "sgd" uses Nesterov's momentum.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's running means of the gradient and its square.
+    epsilon : float, default=1e-8
+        Adam's guard against division by zero.
+    shuffle : bool, default=True
+        Whether to reshuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the shuffling and the validation split.
+    tol : float, default=1e-4
+        Improvement of the monitored score that counts as progress.
+    n_iter_no_change : int, default=10
+        Training stops after this many epochs without progress.
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the data, monitor its
+        accuracy and restore the best weights at the end (sgd, adam).
+    validation_fraction : float, default=0.1
+        The share of the training data held out for early stopping.
+    warm_start : bool, default=False
+        Continue from the previous fit's weights and optimiser state.
+    verbose : int, default=0
+        1 prints one table row per epoch.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, multiplying the sample weights;
+        "balanced" weighs each class inversely to its frequency.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (for multilabel targets, the label indices).
+    coefs_ : list of ndarray
+        Weight matrix of each layer, shape (fan_in, fan_out): the transpose of
+        the lecture's W.
+    intercepts_ : list of ndarray
+        Bias vector of each layer.
+    n_layers_ : int
+        Number of layers, the input and output layers included.
+    n_outputs_ : int
+        Number of output units.
+    out_activation_ : str
+        "logistic" (two classes, multilabel) or "softmax".
+    loss_ : float
+        The training loss L(θ) after the last epoch, L2 term included.
+    best_loss_ : float
+        The smallest training loss seen.
+    loss_curve_ : list of float
+        The training loss after each epoch.
+    validation_scores_ : list of float or None
+        The validation accuracy after each epoch, with early stopping.
+    best_validation_score_ : float or None
+        The best validation accuracy, with early stopping.
+    n_iter_ : int
+        Epochs run by the last call to fit or partial_fit.
+    n_updates_ : int
+        Gradient steps taken (the lecture's "updates"); warm starts and
+        partial_fit add to it.
+    history_ : dict of list
+        One entry per epoch under "epoch", "train_loss", "learning_rate",
+        "duration_s", and "valid_loss", "valid_score" with early stopping.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when they are all strings.
+
+    See Also
+    --------
+    SigmoidNetRegressor : The same network for regression.
+    sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer perceptron.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_sigmoidnet import SigmoidNetClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SigmoidNetClassifier(hidden_layer_sizes=(10,), learning_rate=0.01,
+    ...                            epochs=300, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3])
+    array([0, 0, 0])
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSigmoidNet._parameter_constraints,
+        "loss": [StrOptions({"log_loss"})],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        activation="sigmoid",
+        loss="log_loss",
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        epochs=200,
+        learning_rate=1e-3,
+        learning_rate_schedule="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        warm_start=False,
+        verbose=0,
+        class_weight=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            learning_rate_schedule=learning_rate_schedule,
+            power_t=power_t,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            warm_start=warm_start,
+            verbose=verbose,
+        )
+        self.loss = loss
+        self.class_weight = class_weight
+
+    # -- targets: labels in, indicator matrix Y out ----------------------------
+
+    def _encode_targets(self, y, *, first_call, classes=None):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        if first_call:
+            self._multilabel = multilabel
+            if classes is not None:
+                self.classes_ = np.unique(classes)
+            else:
+                self.classes_ = np.arange(y.shape[1]) if multilabel else np.unique(y)
+            if not multilabel and len(self.classes_) < 2:
+                raise ValueError(
+                    "A classifier needs samples of at least 2 classes; y has only 1 class: "
+                    f"{self.classes_.tolist()}."
+                )
+        elif multilabel != self._multilabel:
+            raise ValueError("y switches between multilabel and single-label targets.")
+        if self._multilabel:
+            if y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"y has {y.shape[1]} labels; the classifier was fitted with "
+                    f"{len(self.classes_)}."
+                )
+            return y
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y has labels {unseen.tolist()} that are not in classes_ "
+                f"{self.classes_.tolist()}."
+            )
+        index = np.searchsorted(self.classes_, y)
+        if len(self.classes_) == 2:
+            return index.reshape(-1, 1)
+        return np.eye(len(self.classes_), dtype=np.int8)[index]
+
+    def _class_index(self, Y):
+        return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
+
+    def _class_weights(self, Y, sample_weight, incremental):
+        if self.class_weight is None:
+            return sample_weight
+        if self._multilabel:
+            raise ValueError("class_weight is not supported for multilabel targets.")
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the whole training set; partial_fit "
+                "sees one part at a time. Give a dict of class weights instead."
+            )
+        index = self._class_index(Y)
+        weights = compute_class_weight(
+            self.class_weight, classes=self.classes_, y=self.classes_[index]
+        )[index].astype(Y.dtype)
+        return weights if sample_weight is None else weights * sample_weight
+
+    def _stratify(self, Y):
+        return None if self._multilabel else self._class_index(Y)
+
+    def _output_activation(self):
+        return "softmax" if len(self.classes_) > 2 and not self._multilabel else "logistic"
+
+    def _loss_name(self):
+        return "log_loss" if self.out_activation_ == "softmax" else "binary_log_loss"
+
+    def _score_outputs(self, Y, Y_hat, sample_weight):
+        if self.out_activation_ == "softmax":
+            return accuracy_score(Y.argmax(axis=1), Y_hat.argmax(axis=1), sample_weight=sample_weight)
+        if Y.shape[1] == 1:
+            Y, Y_hat = Y[:, 0], Y_hat[:, 0]
+        return accuracy_score(Y > 0.5, Y_hat > 0.5, sample_weight=sample_weight)
+
+    # -- fitting one epoch at a time -------------------------------------------
+
+    @available_if(_is_stochastic)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Train for exactly one epoch on (X, y), continuing any previous training.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            The class labels, or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss; None weighs all equally.
+        classes : array-like of shape (n_classes,), default=None
+            Every class that any call may see; required on the first call,
+            which later calls cannot extend.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if not hasattr(self, "coefs_"):
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} differs from the classes "
+                f"{self.classes_.tolist()} of the first call to partial_fit."
+            )
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    # -- prediction ------------------------------------------------------------
+
+    def decision_function(self, X):
+        """The output layer's raw value r for X, before the sigmoid or softmax.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        r : ndarray of shape (n_samples,) for two classes, else (n_samples, n_outputs)
+            Positive values favour ``classes_[1]`` when there are two classes.
+        """
+        r = self._forward(X, output_activation="identity")[-1]
+        return r.ravel() if r.shape[1] == 1 else r
+
+    def predict_proba(self, X):
+        """Class probabilities of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class in ``classes_`` (for multilabel
+            targets, of each label independently).
+        """
+        p = self._forward(X)[-1]
+        if p.shape[1] == 1 and not self._multilabel:
+            return np.hstack([1 - p, p])
+        return p
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log of ``predict_proba(X)``.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predict the class of each sample in X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The predicted labels, of the type given in fit; a 0/1 indicator
+            matrix for multilabel targets.
+        """
+        p = self._forward(X)[-1]
+        if self._multilabel:
+            return (p > 0.5).astype(int)
+        if self.out_activation_ == "softmax":
+            return self.classes_[p.argmax(axis=1)]
+        return self.classes_[(p[:, 0] > 0.5).astype(np.intp)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -1,0 +1,72 @@
+"""Loss functions L(y, ŷ), one value per sample, and ∂L/∂r at the output.
+
+Each loss goes with the output activation that makes its gradient with respect
+to the output layer's weighted input r simple: identity for the errors, exp for
+Poisson, sigmoid or softmax for the log loss. For these pairs ∂L/∂r is the
+residual e = ŷ − y, bounded for the robust losses (MAE, Huber).
+"""
+
+import numpy as np
+from scipy.special import xlogy
+
+
+def squared_error(y, y_hat):
+    # ½ e², so that the gradient is e itself
+    return 0.5 * ((y_hat - y) ** 2).sum(axis=1)
+
+
+def absolute_error(y, y_hat):
+    return np.abs(y_hat - y).sum(axis=1)
+
+
+def huber(y, y_hat):
+    # ½ e² for |e| ≤ 1, |e| − ½ beyond: quadratic near the fit, linear for outliers
+    e = np.abs(y_hat - y)
+    return np.where(e <= 1, 0.5 * e**2, e - 0.5).sum(axis=1)
+
+
+def poisson(y, y_hat):
+    # the half Poisson deviance, zero at ŷ = y
+    y_hat = np.maximum(y_hat, np.finfo(y_hat.dtype).tiny)
+    return (xlogy(y, y / y_hat) - y + y_hat).sum(axis=1)
+
+
+def _clip_probability(p):
+    eps = np.finfo(p.dtype).eps
+    return np.clip(p, eps, 1 - eps)
+
+
+def log_loss(y, p):
+    return -xlogy(y, _clip_probability(p)).sum(axis=1)
+
+
+def binary_log_loss(y, p):
+    p = _clip_probability(p)
+    return -(xlogy(y, p) + xlogy(1 - y, 1 - p)).sum(axis=1)
+
+
+LOSSES = {
+    "squared_error": squared_error,
+    "absolute_error": absolute_error,
+    "huber": huber,
+    "poisson": poisson,
+    "log_loss": log_loss,
+    "binary_log_loss": binary_log_loss,
+}
+
+OUTPUT_ACTIVATIONS = {
+    "squared_error": "identity",
+    "absolute_error": "identity",
+    "huber": "identity",
+    "poisson": "exp",
+}
+
+
+def output_delta(loss, y, y_hat, out):
+    """Write ∂L/∂r of every sample into ``out``: the residual, bounded when robust."""
+    np.subtract(y_hat, y, out=out)
+    if loss == "absolute_error":
+        np.sign(out, out=out)
+    elif loss == "huber":
+        np.clip(out, -1, 1, out=out)
+    return out

@@ -1,0 +1,154 @@
+"""The lecture's network, layer by layer: r = b + W x, a = σ(r), ŷ = b + cᵀ a.
+
+A network of hidden layers stacks the sigmoid sum: each layer's output a is the
+next layer's input, and the last layer (the weights c and the constant b)
+combines the last hidden outputs into ŷ. All unknown parameters together are
+one flat vector θ; each layer's weights and biases are views into it, and their
+gradients are views into the flat gradient g = ∇L(θ). An optimiser then updates
+θ with a few vector operations, and nothing is rebuilt per batch.
+
+Rows are samples: a batch X of shape (n, n_features) gives R = X W + b, so the
+weight matrix of a layer has shape (fan_in, fan_out), the transpose of the
+lecture's W (as in scikit-learn's ``coefs_``).
+"""
+
+import numpy as np
+
+from ._activations import ACTIVATIONS, DERIVATIVES
+from ._losses import LOSSES, output_delta
+
+
+def _matmul(a, b, out):
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return np.matmul(a, b, out=out)
+    out[...] = a @ b  # a scipy.sparse operand: its product is dense
+    return out
+
+
+def feedforward(X, weights, biases, activations, outputs=None):
+    """Return the output a of every layer for the input rows X.
+
+    ``activations`` names one function per weight layer, the output layer's
+    last. ``outputs`` are preallocated arrays to write into; new ones are made
+    when it is None, so that prediction shares no state between calls.
+    """
+    if outputs is None:
+        outputs = [np.empty((X.shape[0], W.shape[1]), W.dtype) for W in weights]
+    a = X
+    for W, b, activation, r in zip(weights, biases, activations, outputs):
+        _matmul(a, W, out=r)
+        r += b
+        a = ACTIVATIONS[activation](r)
+    return outputs
+
+
+def penalty(weights):
+    """‖W‖², summed over the weight matrices (not the biases)."""
+    return sum(float(np.dot(W.ravel(), W.ravel())) for W in weights)
+
+
+class Network:
+    """θ as one flat vector, with the layers' W and b as views into it.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Units per layer, input features first and outputs last.
+    activations : sequence of str
+        One activation per hidden layer.
+    output_activation : str
+        The output layer's activation.
+    dtype : numpy dtype
+        float32 or float64; θ, its gradient and every buffer use it.
+    """
+
+    def __init__(self, layer_sizes, activations, output_activation, dtype):
+        self.layer_sizes = tuple(layer_sizes)
+        self.activations = [*activations, output_activation]
+        shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+        n_params = sum(fan_in * fan_out + fan_out for fan_in, fan_out in shapes)
+        self.theta = np.zeros(n_params, dtype=dtype)
+        self.grad = np.zeros(n_params, dtype=dtype)
+        self.W, self.b = _layer_views(self.theta, shapes)
+        self.dW, self.db = _layer_views(self.grad, shapes)
+        self._outputs = self._deltas = None
+
+    @property
+    def dtype(self):
+        return self.theta.dtype
+
+    def initialize(self, rng):
+        """Glorot-uniform weights and biases, drawn from the RandomState ``rng``."""
+        hidden = self.activations[:-1]
+        for layer, (W, b) in enumerate(zip(self.W, self.b)):
+            # the sigmoid saturates sooner, so its layers start with smaller weights
+            nearest_hidden = hidden[min(layer, len(hidden) - 1)] if hidden else None
+            factor = 2.0 if nearest_hidden in ("sigmoid", "logistic") else 6.0
+            bound = np.sqrt(factor / sum(W.shape))
+            W[...] = rng.uniform(-bound, bound, W.shape)
+            b[...] = rng.uniform(-bound, bound, b.shape)
+
+    def set_parameters(self, weights, biases):
+        for W, b, W_new, b_new in zip(self.W, self.b, weights, biases):
+            W[...] = W_new
+            b[...] = b_new
+
+    def forward(self, X):
+        """The training forward pass, into buffers reused from batch to batch."""
+        n = X.shape[0]
+        if self._outputs is None or self._outputs[0].shape[0] < n:
+            self._outputs = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
+            self._deltas = [np.empty_like(a) for a in self._outputs]
+        outputs = [a[:n] for a in self._outputs]
+        return feedforward(X, self.W, self.b, self.activations, outputs)
+
+    def backward(self, X, outputs, delta, alpha):
+        """Back-propagate the output delta ∂L/∂r into g = ∇L(θ).
+
+        ``delta`` is already weighted and divided by the batch's total sample
+        weight; ``alpha`` is the L2 strength divided by that same total.
+        """
+        n = X.shape[0]
+        for layer in range(len(self.W) - 1, -1, -1):
+            a_in = outputs[layer - 1] if layer else X
+            _matmul(a_in.T, delta, out=self.dW[layer])
+            if alpha:
+                self.dW[layer] += alpha * self.W[layer]
+            np.sum(delta, axis=0, out=self.db[layer])
+            if layer:
+                delta_in = _matmul(delta, self.W[layer].T, out=self._deltas[layer - 1][:n])
+                DERIVATIVES[self.activations[layer - 1]](a_in, delta_in)
+                delta = delta_in
+
+    def loss_and_gradient(self, X, Y, sample_weight, loss, alpha):
+        """Fill ``self.grad`` with the batch's ∇L(θ); return its mean data loss.
+
+        L(θ) on a batch is (Σ sᵢ Lᵢ + ½ α ‖W‖²) / Σ sᵢ, the per-sample losses
+        Lᵢ weighted by the sample weights sᵢ (all ones when None). Dividing the
+        penalty by the batch weight, as scikit-learn's MLP does, makes integer
+        weights the same as repeated samples.
+        """
+        outputs = self.forward(X)
+        Y_hat = outputs[-1]
+        losses = LOSSES[loss](Y, Y_hat)
+        delta = output_delta(loss, Y, Y_hat, out=self._deltas[-1][: X.shape[0]])
+        if sample_weight is None:
+            weight_sum = X.shape[0]
+            data_loss = losses.sum()
+        else:
+            weight_sum = sample_weight.sum()
+            data_loss = np.dot(losses, sample_weight)
+            delta *= sample_weight[:, None]
+        delta /= weight_sum
+        self.backward(X, outputs, delta, alpha / weight_sum)
+        return data_loss / weight_sum
+
+
+def _layer_views(flat, shapes):
+    weights, biases, start = [], [], 0
+    for fan_in, fan_out in shapes:
+        stop = start + fan_in * fan_out
+        weights.append(flat[start:stop].reshape(fan_in, fan_out))
+        biases.append(flat[stop : stop + fan_out])
+        start = stop + fan_out
+    return weights, biases

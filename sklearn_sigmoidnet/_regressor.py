@@ -1,0 +1,237 @@
+"""The regressor: the lecture's curve ŷ = b + cᵀσ(b + W x), fitted to numbers."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import column_or_1d
+
+from ._base import BaseSigmoidNet
+from ._losses import OUTPUT_ACTIVATIONS
+
+
+class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
+    """A network of sigmoid sums, trained by mini-batch gradient descent, for regression.
+
+    With one hidden layer of ``h`` units the model is the lecture's flexible
+    curve, a constant plus a sum of ``h`` sigmoids,
+
+        ŷ = b + Σᵢ cᵢ · sigmoid(bᵢ + Σⱼ wᵢⱼ xⱼ)  =  b + cᵀ σ(b + W x),
+
+    and more hidden layers stack it. All parameters θ are trained by
+    mini-batch gradient descent on the loss L(θ): one update
+    θ ← θ − η ∇L(θ) per batch of ``batch_size`` samples, ceil(N / B) updates
+    per epoch, for up to ``epochs`` epochs.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        Units per hidden layer; ``()`` leaves none, which is a linear model.
+    activation : {"sigmoid", "logistic", "relu", "tanh", "identity"} or \
+            sequence of those, default="sigmoid"
+        The hidden layers' activation σ ("logistic" is another name for the
+        sigmoid), or one per hidden layer.
+    loss : {"squared_error", "absolute_error", "huber", "poisson"}, \
+            default="squared_error"
+        The loss L: half the squared error (MSE), the absolute error (MAE),
+        the Huber loss (squared within 1 of the target, absolute beyond), or
+        the half Poisson deviance with an exponential output (targets ≥ 0).
+    solver : {"sgd", "adam", "lbfgs"}, default="adam"
+        Mini-batch gradient descent (with momentum), Adam, or full-batch L-BFGS.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ½ α ‖W‖² on the weights.
+    batch_size : int or "auto", default="auto"
+        Samples per mini-batch; "auto" is ``min(200, n_samples)``.
+    epochs : int, default=200
+        Passes over the training data (sgd, adam); iterations for lbfgs.
+    learning_rate : float, default=1e-3
+        The learning rate η.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        "invscaling" uses η / t^power_t in epoch t; "adaptive" divides η by 5
+        whenever the monitored score stalls instead of stopping, until it
+        falls below 1e-6.
+    power_t : float, default=0.5
+        The exponent of "invscaling".
+    momentum : float, default=0.9
+        Momentum of "sgd", in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Whether "sgd" uses Nesterov's momentum.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's running means of the gradient and its square.
+    epsilon : float, default=1e-8
+        Adam's guard against division by zero.
+    shuffle : bool, default=True
+        Whether to reshuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the shuffling and the validation split.
+    tol : float, default=1e-4
+        Improvement of the monitored score that counts as progress.
+    n_iter_no_change : int, default=10
+        Training stops after this many epochs without progress.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, monitor its score (R²)
+        and restore the best weights at the end (sgd, adam).
+    validation_fraction : float, default=0.1
+        The share of the training data held out for early stopping.
+    warm_start : bool, default=False
+        Continue from the previous fit's weights and optimiser state.
+    verbose : int, default=0
+        1 prints one table row per epoch.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        Weight matrix of each layer, shape (fan_in, fan_out): the transpose of
+        the lecture's W; the last one holds the c of the output.
+    intercepts_ : list of ndarray
+        Bias vector of each layer; the last one is the constant b.
+    n_layers_ : int
+        Number of layers, the input and output layers included.
+    n_outputs_ : int
+        Number of outputs.
+    out_activation_ : str
+        The output activation: "identity", or "exp" for the Poisson loss.
+    loss_ : float
+        The training loss L(θ) after the last epoch, L2 term included.
+    best_loss_ : float
+        The smallest training loss seen.
+    loss_curve_ : list of float
+        The training loss after each epoch.
+    validation_scores_ : list of float or None
+        The validation R² after each epoch, with early stopping.
+    best_validation_score_ : float or None
+        The best validation R², with early stopping.
+    n_iter_ : int
+        Epochs run by the last call to fit or partial_fit.
+    n_updates_ : int
+        Gradient steps taken (the lecture's "updates"); warm starts and
+        partial_fit add to it.
+    history_ : dict of list
+        One entry per epoch under "epoch", "train_loss", "learning_rate",
+        "duration_s", and "valid_loss", "valid_score" with early stopping;
+        ``pandas.DataFrame(history_)`` makes it a table.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when they are all strings.
+
+    See Also
+    --------
+    SigmoidNetClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : scikit-learn's multi-layer perceptron.
+
+    Notes
+    -----
+    Inputs are best standardised (for instance with ``StandardScaler``): the
+    sigmoid saturates for large weighted inputs. float32 input trains and
+    predicts in float32.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn_sigmoidnet import SigmoidNetRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=4, noise=1, random_state=0)
+    >>> net = SigmoidNetRegressor(hidden_layer_sizes=(20,), learning_rate=0.01,
+    ...                           epochs=300, random_state=0).fit(X, y / 100)
+    >>> net.predict(X[:2]).shape
+    (2,)
+    >>> round(net.score(X, y / 100), 2) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSigmoidNet._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        activation="sigmoid",
+        loss="squared_error",
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        epochs=200,
+        learning_rate=1e-3,
+        learning_rate_schedule="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        warm_start=False,
+        verbose=0,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            learning_rate_schedule=learning_rate_schedule,
+            power_t=power_t,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            warm_start=warm_start,
+            verbose=verbose,
+        )
+        self.loss = loss
+
+    def _encode_targets(self, y, *, first_call, classes=None):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                f"loss='poisson' needs targets y >= 0; the smallest given is {np.min(y)}."
+            )
+        return y.reshape(y.shape[0], -1)
+
+    def _output_activation(self):
+        return OUTPUT_ACTIVATIONS[self.loss]
+
+    def _loss_name(self):
+        return self.loss
+
+    def _score_outputs(self, Y, Y_hat, sample_weight):
+        return r2_score(Y, Y_hat, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predict the targets of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        y = self._forward(X)[-1]
+        return y.ravel() if self.n_outputs_ == 1 else y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,47 @@
+"""Mini-batch epochs: ceil(N / B) updates θ ← θ − η ∇L^k(θ) per pass over the data.
+
+Shuffled rows are gathered a block of batches at a time, so each batch is a
+contiguous slice rather than a fancy index of its own.
+"""
+
+import numpy as np
+
+# rows gathered at once when shuffling: about a million values, 8 MB of float64
+_BLOCK_VALUES = 1 << 20
+
+
+def updates_per_epoch(n_samples, batch_size):
+    """The lecture's count of parameter updates in one epoch: ceil(N / B)."""
+    return -(-n_samples // batch_size)
+
+
+def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alpha, order=None):
+    """One pass over (X, Y) in mini-batches, in the row ``order`` when given.
+
+    Returns the batches' data losses averaged with the batches' weights, and
+    the number of updates made.
+    """
+    n = X.shape[0]
+    block_rows = batch_size * max(1, _BLOCK_VALUES // (batch_size * max(X.shape[1], 1)))
+    total_loss = total_weight = 0.0
+    n_updates = 0
+    for block_start in range(0, n, block_rows):
+        rows = slice(block_start, block_start + block_rows)
+        if order is not None:
+            rows = order[rows]
+        X_block, Y_block = X[rows], Y[rows]
+        sw_block = None if sample_weight is None else sample_weight[rows]
+        for start in range(0, Y_block.shape[0], batch_size):
+            batch = slice(start, start + batch_size)
+            sw_batch = None if sw_block is None else sw_block[batch]
+            weight = Y_block[batch].shape[0] if sw_batch is None else sw_batch.sum()
+            if weight == 0:  # an all-zero-weight batch carries no information
+                continue
+            batch_loss = network.loss_and_gradient(
+                X_block[batch], Y_block[batch], sw_batch, loss, alpha
+            )
+            optimizer.step(network.theta, network.grad)
+            total_loss += batch_loss * weight
+            total_weight += weight
+            n_updates += 1
+    return (total_loss / total_weight if total_weight else np.nan), n_updates
