@@ -260,7 +260,7 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = -np.inf if self.early_stopping else None
         self._no_improvement_count = 0
-        self._optimizer = None
+        self._optimizer_state = None
 
     def _make_optimizer(self, network):
         n_params, dtype = network.theta.size, network.dtype
@@ -276,9 +276,10 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
             )
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
-        if self._optimizer is None:
-            self._optimizer = self._make_optimizer(network)
-        optimizer = self._optimizer
+        optimizer = self._make_optimizer(network)
+        # continue the optimiser's state, unless the solver changed in between
+        if self._optimizer_state is not None and self._optimizer_state.keys() == optimizer.state.keys():
+            optimizer.state = self._optimizer_state
         if not incremental:
             optimizer.learning_rate = self.learning_rate
         weight_total = n_samples if sample_weight is None else sample_weight.sum()
@@ -338,6 +339,7 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
                 UserWarning,
             )
             stopped = True
+        self._optimizer_state = optimizer.state
         if early_stopping:
             network.theta[...] = best_theta
         if not (incremental or stopped):

@@ -3,6 +3,8 @@
 Each optimiser keeps its state as whole vectors the size of θ and updates θ in
 place with a few vector operations and one scratch buffer, so a step costs no
 allocation. ``learning_rate`` (η) may be changed between steps by a schedule.
+``state`` holds all that a later call needs to continue, in plain arrays and
+numbers, so that a fitted estimator stores it without custom types.
 """
 
 import numpy as np
@@ -21,6 +23,15 @@ class SGD:
         self.nesterov = nesterov
         self.velocity = np.zeros(n_params, dtype=dtype)
         self._step = np.empty(n_params, dtype=dtype)
+
+    @property
+    def state(self):
+        return {"learning_rate": self.learning_rate, "velocity": self.velocity}
+
+    @state.setter
+    def state(self, state):
+        self.learning_rate = state["learning_rate"]
+        self.velocity[...] = state["velocity"]
 
     def step(self, theta, grad):
         eta_g = np.multiply(grad, self.learning_rate, out=self._step)
@@ -47,6 +58,16 @@ class Adam:
         self.m = np.zeros(n_params, dtype=dtype)
         self.v = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
+
+    @property
+    def state(self):
+        return {"learning_rate": self.learning_rate, "t": self.t, "m": self.m, "v": self.v}
+
+    @state.setter
+    def state(self, state):
+        self.learning_rate, self.t = state["learning_rate"], state["t"]
+        self.m[...] = state["m"]
+        self.v[...] = state["v"]
 
     def step(self, theta, grad):
         self.t += 1
