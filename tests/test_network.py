@@ -1,0 +1,164 @@
+"""The network maths on its own: gradients, one hand-worked step, update counts."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from sklearn_sigmoidnet._losses import LOSSES, OUTPUT_ACTIVATIONS
+from sklearn_sigmoidnet._network import Network, penalty
+from sklearn_sigmoidnet._optimizers import SGD, Adam
+from sklearn_sigmoidnet._training import run_epoch, updates_per_epoch
+
+HIDDEN = ["sigmoid", "relu", "tanh", "identity"]
+# each loss with its output activation and a target of the kind it takes
+OUTPUTS = [(loss, activation) for loss, activation in OUTPUT_ACTIVATIONS.items()] + [
+    ("binary_log_loss", "logistic"),
+    ("log_loss", "softmax"),
+]
+
+
+def _targets(loss, rng, n, n_out):
+    if loss == "log_loss":
+        return np.eye(n_out)[rng.randint(n_out, size=n)]
+    if loss == "binary_log_loss":
+        return rng.randint(2, size=(n, n_out)).astype(float)
+    if loss == "poisson":
+        return rng.poisson(2.0, size=(n, n_out)).astype(float)
+    return rng.normal(size=(n, n_out))
+
+
+def _objective(network, X, Y, sample_weight, loss, alpha):
+    data_loss = network.loss_and_gradient(X, Y, sample_weight, loss, alpha)
+    weight = X.shape[0] if sample_weight is None else sample_weight.sum()
+    return data_loss + 0.5 * alpha * penalty(network.W) / weight
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("loss, output", OUTPUTS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gradient_matches_central_differences(hidden, loss, output, weighted):
+    rng = np.random.RandomState(0)
+    n, n_out = 7, 3
+    X = rng.normal(size=(n, 4))
+    Y = _targets(loss, rng, n, n_out)
+    sample_weight = rng.uniform(0.5, 2, size=n) if weighted else None
+    network = Network([4, 5, 3, n_out], [hidden, hidden], output, np.float64)
+    network.initialize(rng)
+    if hidden == "relu":  # keep every unit away from the kink, where no derivative exists
+        network.b[0][...] = 0.5
+    alpha = 0.3
+
+    _objective(network, X, Y, sample_weight, loss, alpha)
+    analytic = network.grad.copy()
+    theta0 = network.theta.copy()
+    numeric = np.empty_like(theta0)
+    h = 1e-6
+    for k in range(theta0.size):
+        network.theta[...] = theta0
+        network.theta[k] += h
+        up = _objective(network, X, Y, sample_weight, loss, alpha)
+        network.theta[k] -= 2 * h
+        down = _objective(network, X, Y, sample_weight, loss, alpha)
+        numeric[k] = (up - down) / (2 * h)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_sparse_input_gives_the_dense_gradient():
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(6, 5)) * (rng.uniform(size=(6, 5)) < 0.4)
+    Y = rng.normal(size=(6, 1))
+    network = Network([5, 3, 1], ["sigmoid"], "identity", np.float64)
+    network.initialize(rng)
+    network.loss_and_gradient(X, Y, None, "squared_error", 0.1)
+    dense = network.grad.copy()
+    network.loss_and_gradient(sparse.csr_matrix(X), Y, None, "squared_error", 0.1)
+    np.testing.assert_allclose(network.grad, dense)
+
+
+def test_one_sgd_step_by_hand():
+    # one input, one sigmoid unit, one output: ŷ = b + c σ(b₁ + w x)
+    network = Network([1, 1, 1], ["sigmoid"], "identity", np.float64)
+    w, b1, c, b = 0.5, -1.0, 2.0, 0.25
+    network.set_parameters([np.array([[w]]), np.array([[c]])], [np.array([b1]), np.array([b])])
+    x, y, eta = 2.0, 1.0, 0.1
+
+    r = b1 + w * x  # 0.0
+    a = 1 / (1 + np.exp(-r))  # 0.5
+    y_hat = b + c * a  # 1.25
+    e = y_hat - y  # 0.25, and L = ½ e²
+    expected = {
+        "w": w - eta * e * c * a * (1 - a) * x,  # 0.5 - 0.1 * 0.25 = 0.475
+        "b1": b1 - eta * e * c * a * (1 - a),  # -1.0125
+        "c": c - eta * e * a,  # 1.9875
+        "b": b - eta * e,  # 0.225
+    }
+    assert expected == pytest.approx({"w": 0.475, "b1": -1.0125, "c": 1.9875, "b": 0.225})
+
+    loss = network.loss_and_gradient(np.array([[x]]), np.array([[y]]), None, "squared_error", 0)
+    assert loss == pytest.approx(0.5 * e**2)
+    SGD(network.theta.size, np.float64, eta, momentum=0).step(network.theta, network.grad)
+    got = {
+        "w": network.W[0][0, 0],
+        "b1": network.b[0][0],
+        "c": network.W[1][0, 0],
+        "b": network.b[1][0],
+    }
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "n_samples, batch_size, updates", [(10_000, 10, 1_000), (10_000, 100, 100), (1_000, 100, 10)]
+)
+def test_updates_per_epoch_is_ceil_n_over_b(n_samples, batch_size, updates):
+    assert updates_per_epoch(n_samples, batch_size) == updates
+
+
+@pytest.mark.parametrize("n_samples, batch_size", [(103, 10), (100, 10), (5, 200)])
+def test_run_epoch_makes_one_update_per_batch(n_samples, batch_size):
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(n_samples, 3)), rng.normal(size=(n_samples, 1))
+    network = Network([3, 4, 1], ["sigmoid"], "identity", np.float64)
+    network.initialize(rng)
+    optimizer = Adam(network.theta.size, np.float64, 1e-3)
+    batch = min(batch_size, n_samples)
+    _, n_updates = run_epoch(
+        network, optimizer, X, Y, None, batch_size=batch, loss="squared_error", alpha=0,
+        order=rng.permutation(n_samples),
+    )
+    assert n_updates == optimizer.t == updates_per_epoch(n_samples, batch)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_momentum_matches_its_definition(nesterov):
+    theta, g1, g2 = np.array([1.0, -2.0]), np.array([0.5, 1.0]), np.array([-1.0, 2.0])
+    optimizer = SGD(2, np.float64, learning_rate=0.1, momentum=0.9, nesterov=nesterov)
+    v = np.zeros(2)
+    expected = theta.copy()
+    for g in (g1, g2):
+        v = 0.9 * v - 0.1 * g
+        expected += 0.9 * v - 0.1 * g if nesterov else v
+        optimizer.step(theta, g)
+    np.testing.assert_allclose(theta, expected)
+
+
+def test_adam_matches_its_definition():
+    theta, grads = np.array([1.0, -2.0]), [np.array([0.5, 1.0]), np.array([-1.0, 2.0])]
+    optimizer = Adam(2, np.float64, learning_rate=0.01)
+    m = v = np.zeros(2)
+    expected = theta.copy()
+    for t, g in enumerate(grads, start=1):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+        # the bias correction folded into the step size scales ε by 1/√(1 − β₂ᵗ)
+        expected -= 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8 / np.sqrt(1 - 0.999**t))
+        optimizer.step(theta, g)
+    np.testing.assert_allclose(theta, expected)
+
+
+def test_every_loss_is_zero_at_a_perfect_fit():
+    y = np.array([[0.0, 1.0], [1.0, 0.0]])
+    for name, loss in LOSSES.items():
+        if name in ("log_loss", "binary_log_loss"):
+            continue  # probabilities of exactly 0 and 1 are clipped
+        np.testing.assert_allclose(loss(y, y.copy()), 0, atol=1e-12, err_msg=name)
