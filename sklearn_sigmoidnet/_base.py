@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -28,6 +28,14 @@ from ._network import Network, feedforward, penalty
 from ._optimizers import SGD, Adam
 from ._training import run_epoch
 
+try:
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # scikit-learn < 1.9: no callback API, so no set_callbacks
+
+    class CallbackSupportMixin:
+        pass
+
+
 _MIN_ADAPTIVE_LEARNING_RATE = 1e-6
 
 
@@ -35,7 +43,7 @@ def _is_stochastic(estimator):
     return estimator.solver != "lbfgs"
 
 
-class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
+class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base of the sigmoid-sum network estimators; not for direct use."""
 
     _parameter_constraints: dict = {
@@ -56,7 +64,7 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
@@ -160,6 +168,11 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
         return self._fit(X, y, sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: it trains on the data it "
+                "is given and holds none out. Set early_stopping=False."
+            )
         first_call = not hasattr(self, "coefs_") or not (incremental or self.warm_start)
         X, Y, sample_weight = self._validate_training_data(
             X, y, sample_weight, first_call=first_call, incremental=incremental, classes=classes
@@ -185,12 +198,45 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
         # the fitted weights are views into θ from now on, also while training
         self.coefs_, self.intercepts_ = network.W, network.b
 
+        n_tasks = 1 if incremental else self.epochs
+        fit_task = self._init_callback_context(max_subtasks=n_tasks) if self._callbacks else None
+        if fit_task:
+            fit_task.call_on_fit_task_begin(estimator=self, X=X, y=Y)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if self.solver == "lbfgs":
-                self._fit_lbfgs(network, X, Y, sample_weight)
+                self._fit_lbfgs(network, X, Y, sample_weight, fit_task)
             else:
-                self._fit_stochastic(network, X, Y, sample_weight, rng, incremental)
+                self._fit_stochastic(network, X, Y, sample_weight, rng, incremental, fit_task)
+        if fit_task:
+            fit_task.call_on_fit_task_end(estimator=self, X=X, y=Y)
         return self
+
+    @property
+    def _callbacks(self):
+        """Whether scikit-learn's callback API is there to report to."""
+        return hasattr(self, "_init_callback_context")
+
+    def _begin_task(self, fit_task, name, X, Y):
+        """Open a subtask (an epoch, an lbfgs iteration) for the callbacks."""
+        if fit_task is None:
+            return None
+        task = fit_task.subcontext(task_name=name)
+        task.call_on_fit_task_begin(estimator=self, X=X, y=Y)
+        return task
+
+    def _end_task_asks_stop(self, task, network, X, Y):
+        """Close the subtask; True when a callback asks training to stop."""
+        if task is None:
+            return False
+        return task.call_on_fit_task_end(
+            estimator=self,
+            X=X,
+            y=Y,
+            reconstruction_attributes=lambda: {
+                "coefs_": [W.copy() for W in network.W],
+                "intercepts_": [b.copy() for b in network.b],
+            },
+        )
 
     def _validate_training_data(self, X, y, sample_weight, *, first_call, incremental, classes):
         dtype = (np.float64, np.float32) if first_call else self.coefs_[0].dtype
@@ -268,7 +314,7 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
             return SGD(n_params, dtype, self.learning_rate, self.momentum, self.nesterovs_momentum)
         return Adam(n_params, dtype, self.learning_rate, self.beta_1, self.beta_2, self.epsilon)
 
-    def _fit_stochastic(self, network, X, Y, sample_weight, rng, incremental):
+    def _fit_stochastic(self, network, X, Y, sample_weight, rng, incremental, fit_task):
         early_stopping = self.early_stopping and not incremental
         if early_stopping:
             X, X_val, Y, Y_val, sample_weight, sw_val = self._validation_split(
@@ -278,7 +324,10 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
         batch_size = self._batch_size(n_samples)
         optimizer = self._make_optimizer(network)
         # continue the optimiser's state, unless the solver changed in between
-        if self._optimizer_state is not None and self._optimizer_state.keys() == optimizer.state.keys():
+        if (
+            self._optimizer_state is not None
+            and self._optimizer_state.keys() == optimizer.state.keys()
+        ):
             optimizer.state = self._optimizer_state
         if not incremental:
             optimizer.learning_rate = self.learning_rate
@@ -293,17 +342,33 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
             for _ in range(n_epochs):
                 start = time.perf_counter()
                 epoch = len(self.loss_curve_) + 1
+                task = self._begin_task(fit_task, f"epoch {epoch}", X, Y)
                 if self.learning_rate_schedule == "invscaling":
                     optimizer.learning_rate = self.learning_rate / epoch**self.power_t
                 # one batch needs no shuffle, and skipping it keeps a full batch exact
-                order = rng.permutation(n_samples) if self.shuffle and n_samples > batch_size else None
+                order = (
+                    rng.permutation(n_samples) if self.shuffle and n_samples > batch_size else None
+                )
                 data_loss, n_updates = run_epoch(
-                    network, optimizer, X, Y, sample_weight,
-                    batch_size=batch_size, loss=loss, alpha=self.alpha, order=order,
+                    network,
+                    optimizer,
+                    X,
+                    Y,
+                    sample_weight,
+                    batch_size=batch_size,
+                    loss=loss,
+                    alpha=self.alpha,
+                    order=order,
                 )
                 train_loss = data_loss + 0.5 * self.alpha * penalty(network.W) / weight_total
                 if not (np.isfinite(train_loss) and np.isfinite(network.theta).all()):
                     network.theta[...] = last_good
+                    if not self.loss_curve_:
+                        raise ValueError(
+                            "Training diverged in the first epoch: the loss is not finite. "
+                            "The input data may hold values too large for the network; "
+                            "scale X (and y), or lower learning_rate."
+                        )
                     warnings.warn(
                         f"Training diverged in epoch {epoch}: the loss is not finite. The "
                         "weights of the last finite epoch are kept; a smaller learning_rate "
@@ -328,7 +393,9 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
                 row["learning_rate"] = optimizer.learning_rate
                 row["duration_s"] = time.perf_counter() - start
                 self._record(row)
-                if not incremental and self._no_improvement(row, optimizer):
+                if self._end_task_asks_stop(task, network, X, Y) or (
+                    not incremental and self._no_improvement(row, optimizer)
+                ):
                     stopped = True
                     break
         except KeyboardInterrupt:
@@ -369,7 +436,10 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
             optimizer.learning_rate /= 5
             self._no_improvement_count = 0
             if self.verbose:
-                print(f"The {monitored} did not improve: learning rate now {optimizer.learning_rate:g}")
+                print(
+                    f"The {monitored} did not improve: learning_rate now "
+                    f"{optimizer.learning_rate:g}"
+                )
             return False
         if self.verbose:
             print(
@@ -424,12 +494,14 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
             split += [None, None]
         return split
 
-    def _fit_lbfgs(self, network, X, Y, sample_weight):
+    def _fit_lbfgs(self, network, X, Y, sample_weight, fit_task):
         loss, theta = self._loss_name(), network.theta
         weight_total = X.shape[0] if sample_weight is None else sample_weight.sum()
         iterate = theta.astype(np.float64)  # scipy works in float64
         self.n_iter_ = 0
-        clock = [time.perf_counter()]
+        # the clock, the open callback task, and whether a callback stopped training
+        state = {"clock": time.perf_counter(), "stopped": False}
+        state["task"] = self._begin_task(fit_task, "iteration 1", X, Y)
 
         def objective(x):
             theta[...] = x
@@ -447,10 +519,17 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
                     "epoch": len(self.loss_curve_),
                     "train_loss": self.loss_curve_[-1],
                     "learning_rate": np.nan,
-                    "duration_s": now - clock[0],
+                    "duration_s": now - state["clock"],
                 }
             )
-            clock[0] = now
+            state["clock"] = now
+            theta[...] = iterate  # the callbacks see this iterate, not a line-search probe
+            if self._end_task_asks_stop(state["task"], network, X, Y):
+                state["stopped"], state["task"] = True, None
+                raise StopIteration  # scipy ends the minimisation at this iterate
+            state["task"] = None
+            if self.n_iter_ < self.epochs:
+                state["task"] = self._begin_task(fit_task, f"iteration {self.n_iter_ + 1}", X, Y)
 
         try:
             result = scipy.optimize.minimize(
@@ -463,7 +542,7 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
             )
             if np.isfinite(result.x).all():
                 iterate = result.x
-            if result.status != 0:
+            if result.status != 0 and not state["stopped"]:
                 warnings.warn(
                     f"lbfgs stopped before converging ({result.message}); epochs caps its "
                     f"iterations at {self.epochs}.",
@@ -473,6 +552,8 @@ class BaseSigmoidNet(BaseEstimator, metaclass=ABCMeta):
             warnings.warn(
                 "Training interrupted by the user; the last lbfgs iterate is kept.", UserWarning
             )
+        if state["task"] is not None:  # opened for an iteration that scipy did not run
+            state["task"].call_on_fit_task_end(estimator=self)
         self.loss_ = objective(iterate)[0]
         self.n_updates_ += self.n_iter_
         self.best_loss_ = min(self.best_loss_, self.loss_)

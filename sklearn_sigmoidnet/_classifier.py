@@ -226,8 +226,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
             raise ValueError(
-                f"y has labels {unseen.tolist()} that are not in classes_ "
-                f"{self.classes_.tolist()}."
+                f"y has labels {unseen.tolist()} that are not in classes_ {self.classes_.tolist()}."
             )
         index = np.searchsorted(self.classes_, y)
         if len(self.classes_) == 2:
@@ -264,7 +263,9 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
 
     def _score_outputs(self, Y, Y_hat, sample_weight):
         if self.out_activation_ == "softmax":
-            return accuracy_score(Y.argmax(axis=1), Y_hat.argmax(axis=1), sample_weight=sample_weight)
+            return accuracy_score(
+                Y.argmax(axis=1), Y_hat.argmax(axis=1), sample_weight=sample_weight
+            )
         if Y.shape[1] == 1:
             Y, Y_hat = Y[:, 0], Y_hat[:, 0]
         return accuracy_score(Y > 0.5, Y_hat > 0.5, sample_weight=sample_weight)

@@ -122,7 +122,14 @@ def test_run_epoch_makes_one_update_per_batch(n_samples, batch_size):
     optimizer = Adam(network.theta.size, np.float64, 1e-3)
     batch = min(batch_size, n_samples)
     _, n_updates = run_epoch(
-        network, optimizer, X, Y, None, batch_size=batch, loss="squared_error", alpha=0,
+        network,
+        optimizer,
+        X,
+        Y,
+        None,
+        batch_size=batch,
+        loss="squared_error",
+        alpha=0,
         order=rng.permutation(n_samples),
     )
     assert n_updates == optimizer.t == updates_per_epoch(n_samples, batch)
