@@ -5,8 +5,15 @@ gradient descent.
 """
 
 from ._classifier import SigmoidNetClassifier
+from ._display import LossCurveDisplay, SigmoidSumDisplay
 from ._regressor import SigmoidNetRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["SigmoidNetClassifier", "SigmoidNetRegressor", "__version__"]
+__all__ = [
+    "LossCurveDisplay",
+    "SigmoidNetClassifier",
+    "SigmoidNetRegressor",
+    "SigmoidSumDisplay",
+    "__version__",
+]
