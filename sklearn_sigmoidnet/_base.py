@@ -524,10 +524,10 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
             state["clock"] = now
             theta[...] = iterate  # the callbacks see this iterate, not a line-search probe
-            if self._end_task_asks_stop(state["task"], network, X, Y):
-                state["stopped"], state["task"] = True, None
+            task, state["task"] = state["task"], None
+            if self._end_task_asks_stop(task, network, X, Y):
+                state["stopped"] = True
                 raise StopIteration  # scipy ends the minimisation at this iterate
-            state["task"] = None
             if self.n_iter_ < self.epochs:
                 state["task"] = self._begin_task(fit_task, f"iteration {self.n_iter_ + 1}", X, Y)
 

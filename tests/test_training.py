@@ -1,0 +1,299 @@
+"""The training controls both estimators share: solvers, stopping, continuing, history."""
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_iris, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
+
+X_iris, y_iris = load_iris(return_X_y=True)
+X_iris = StandardScaler().fit_transform(X_iris)
+X_reg, y_reg = make_regression(n_samples=200, n_features=5, noise=5, random_state=0)
+y_reg = y_reg / y_reg.std()
+
+ESTIMATORS = [
+    pytest.param(SigmoidNetClassifier, X_iris, y_iris, id="classifier"),
+    pytest.param(SigmoidNetRegressor, X_reg, y_reg, id="regressor"),
+]
+
+
+def _quietly(estimator, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(*args, **kwargs)
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_lbfgs_fits_and_has_no_partial_fit(Estimator, X, y):
+    est = Estimator((10,), solver="lbfgs", epochs=500, random_state=0).fit(X, y)
+    assert est.score(X, y) > 0.9
+    assert not hasattr(est, "partial_fit")
+    assert hasattr(Estimator(solver="adam"), "partial_fit")
+    assert len(est.loss_curve_) == est.n_iter_ == est.n_updates_
+    assert est.loss_ == pytest.approx(est.loss_curve_[-1], rel=1e-6)
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_lbfgs_warns_when_epochs_cap_its_iterations(Estimator, X, y):
+    with pytest.warns(ConvergenceWarning, match="lbfgs stopped"):
+        est = Estimator((10,), solver="lbfgs", epochs=3, random_state=0).fit(X, y)
+    assert est.n_iter_ == 3
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_stochastic_solvers_warn_when_epochs_run_out(Estimator, X, y, solver):
+    with pytest.warns(ConvergenceWarning, match="epochs=4 reached"):
+        est = Estimator((5,), solver=solver, epochs=4, random_state=0).fit(X, y)
+    assert est.n_iter_ == len(est.loss_curve_) == 4
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_stops_when_the_loss_stalls(Estimator, X, y):
+    est = Estimator((10,), learning_rate=0.01, epochs=5000, tol=1e-2, random_state=0).fit(X, y)
+    assert est.n_iter_ < 5000
+    curve = est.loss_curve_
+    # each of the last n_iter_no_change + 1 epochs fell short of the best before it by tol
+    assert all(curve[i] > min(curve[:i]) - 1e-2 for i in range(len(curve) - 11, len(curve)))
+    assert curve[-12] <= min(curve[:-12]) - 1e-2
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_early_stopping_restores_the_best_weights(Estimator, X, y):
+    est = Estimator((10,), learning_rate=0.01, epochs=300, early_stopping=True, random_state=0).fit(
+        X, y
+    )
+    scores = est.validation_scores_
+    assert len(scores) == est.n_iter_ < 300
+    assert est.best_validation_score_ == max(scores)
+    assert scores.index(max(scores)) < len(scores) - 1 or len(scores) == 300
+    assert est.history_["valid_score"] == scores
+    assert len(est.history_["valid_loss"]) == len(scores)
+    assert est.best_loss_ == np.inf  # the training loss is not what is monitored
+
+
+def test_early_stopping_holds_out_a_stratified_split():
+    y = np.array([0] * 90 + [1] * 10)
+    X = np.random.RandomState(0).normal(size=(100, 2)) + y[:, None]
+    est = SigmoidNetClassifier((4,), early_stopping=True, validation_fraction=0.2, epochs=2)
+    _quietly(est, X, y)  # 20 held out: 2 of the rare class, 18 of the other
+    assert est.n_iter_ == 2
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_too_small_a_validation_split_is_a_clear_error(Estimator, X, y):
+    est = Estimator(early_stopping=True, validation_fraction=0.01)
+    with pytest.raises(ValueError, match="validation_fraction=0.01 .* too few"):
+        est.fit(X[::10], y[::10])
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_warm_start_continues_exactly(Estimator, X, y):
+    params = dict(hidden_layer_sizes=(6,), shuffle=False, tol=0, random_state=0)
+    at_once = _quietly(Estimator(epochs=10, **params), X, y)
+    warm = Estimator(epochs=4, warm_start=True, **params)
+    _quietly(warm, X, y)
+    _quietly(warm.set_params(epochs=6), X, y)
+    assert warm.n_iter_ == 6
+    assert len(warm.loss_curve_) == len(warm.history_["epoch"]) == 10
+    assert warm.n_updates_ == at_once.n_updates_
+    np.testing.assert_allclose(warm.loss_curve_, at_once.loss_curve_, rtol=1e-12)
+    for W_warm, W_once in zip(warm.coefs_, at_once.coefs_):
+        np.testing.assert_allclose(W_warm, W_once, rtol=1e-12)
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_without_warm_start_fit_starts_over(Estimator, X, y):
+    est = Estimator((6,), epochs=3, random_state=0)
+    _quietly(est, X, y)
+    first = [W.copy() for W in est.coefs_]
+    _quietly(est, X, y)
+    assert est.n_updates_ == 3 * int(np.ceil(len(y) / min(200, len(y))))
+    for W, W_first in zip(est.coefs_, first):
+        np.testing.assert_array_equal(W, W_first)
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_partial_fit_runs_exactly_one_epoch(Estimator, X, y):
+    params = dict(hidden_layer_sizes=(6,), shuffle=False, batch_size=32, random_state=0)
+    extra = {"classes": np.unique(y)} if Estimator is SigmoidNetClassifier else {}
+    est = Estimator(**params)
+    for _ in range(3):
+        est.partial_fit(X, y, **extra)
+    assert est.n_iter_ == 1
+    assert est.n_updates_ == 3 * int(np.ceil(len(y) / 32))
+    fitted = _quietly(Estimator(epochs=3, tol=0, **params), X, y)
+    np.testing.assert_allclose(est.loss_curve_, fitted.loss_curve_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_partial_fit_refuses_early_stopping(Estimator, X, y):
+    extra = {"classes": np.unique(y)} if Estimator is SigmoidNetClassifier else {}
+    with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
+        Estimator(early_stopping=True).partial_fit(X, y, **extra)
+
+
+def test_invscaling_schedule_lowers_eta_every_epoch():
+    est = SigmoidNetRegressor((4,), solver="sgd", learning_rate=0.1, epochs=5, tol=0)
+    est.set_params(learning_rate_schedule="invscaling", power_t=0.5)
+    _quietly(est, X_reg, y_reg)
+    np.testing.assert_allclose(est.history_["learning_rate"], 0.1 / np.arange(1, 6) ** 0.5)
+
+
+def test_adaptive_schedule_divides_eta_by_five_when_stalled():
+    est = SigmoidNetRegressor(
+        (4,), solver="sgd", learning_rate=0.01, epochs=60, tol=10.0, n_iter_no_change=2
+    ).set_params(learning_rate_schedule="adaptive")
+    _quietly(est, X_reg, y_reg)
+    rates = est.history_["learning_rate"]
+    assert rates[0] == 0.01
+    steps = {round(a / b, 9) for a, b in zip(rates, rates[1:]) if a != b}
+    assert steps == {5.0}
+    assert rates[-1] / 5 < 1e-6  # stopped once eta could fall no further
+
+
+def test_constant_schedule_keeps_eta():
+    est = _quietly(SigmoidNetRegressor((4,), epochs=3, learning_rate=0.02), X_reg, y_reg)
+    assert est.history_["learning_rate"] == [0.02] * 3
+
+
+def test_one_activation_per_hidden_layer():
+    est = SigmoidNetClassifier(
+        (8, 6, 4), activation=["relu", "tanh", "sigmoid"], learning_rate=0.01, epochs=200
+    ).set_params(random_state=0)
+    assert _quietly(est, X_iris, y_iris).score(X_iris, y_iris) > 0.9
+    with pytest.raises(ValueError, match="activation has 2 entries .* 3 hidden layers"):
+        est.set_params(activation=["relu", "tanh"]).fit(X_iris, y_iris)
+    with pytest.raises(ValueError, match="'softplus' is not one of"):
+        est.set_params(activation=["relu", "tanh", "softplus"]).fit(X_iris, y_iris)
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_zero_and_integer_weights_equal_removed_and_repeated_samples(Estimator, X, y):
+    weights = np.random.RandomState(0).randint(0, 3, size=len(y))
+    params = dict(hidden_layer_sizes=(5,), solver="lbfgs", epochs=30, random_state=0)
+    weighted = _quietly(Estimator(**params), X, y, sample_weight=weights)
+    repeated = _quietly(Estimator(**params), np.repeat(X, weights, 0), np.repeat(y, weights))
+    np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_history_is_a_table_of_equal_columns(Estimator, X, y):
+    est = _quietly(Estimator((5,), epochs=4, early_stopping=True, random_state=0), X, y)
+    table = pd.DataFrame(est.history_)
+    assert list(table.columns) == [
+        "epoch",
+        "train_loss",
+        "learning_rate",
+        "duration_s",
+        "valid_loss",
+        "valid_score",
+    ]
+    assert table["epoch"].tolist() == [1, 2, 3, 4]
+    assert table["train_loss"].tolist() == est.loss_curve_
+    assert (table["duration_s"] > 0).all()
+
+
+def test_verbose_prints_one_row_per_epoch_under_one_header(capsys):
+    _quietly(SigmoidNetRegressor((4,), epochs=3, verbose=1, early_stopping=True), X_reg, y_reg)
+    lines = capsys.readouterr().out.rstrip().splitlines()
+    assert lines[0].split() == ["epoch", "train_loss", "duration_s", "valid_loss", "valid_score"]
+    assert [line.split()[0] for line in lines[1:]] == ["1", "2", "3"]
+    assert len({len(line) for line in lines}) == 1  # aligned columns
+
+
+def test_divergence_keeps_the_last_finite_weights():
+    est = SigmoidNetRegressor((20,), activation="identity", solver="sgd", batch_size=8)
+    _quietly(est.set_params(learning_rate=0.01, epochs=5, warm_start=True), X_reg, y_reg)
+    fitted = [W.copy() for W in est.coefs_]
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch 6"):
+        est.set_params(learning_rate=10.0).fit(X_reg, y_reg)
+    assert est.n_iter_ == 0 and len(est.loss_curve_) == 5
+    for W, W_fitted in zip(est.coefs_, fitted):
+        np.testing.assert_array_equal(W, W_fitted)
+    assert np.isfinite(est.predict(X_reg)).all()
+
+
+def test_divergence_in_the_first_epoch_is_an_error():
+    X = np.finfo(np.float64).max * np.random.RandomState(0).uniform(size=(10, 2))
+    with pytest.raises(ValueError, match="diverged in the first epoch"):
+        SigmoidNetRegressor(activation="relu").fit(X, np.arange(10.0))
+
+
+class _InterruptAfter:
+    """A callback that presses Ctrl-C at the end of a given epoch."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        if context.parent is not None and context.task_id + 1 == self.epoch:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_ctrl_c_stops_cleanly_with_a_usable_model(solver):
+    est = SigmoidNetClassifier((6,), solver=solver, epochs=100, random_state=0)
+    est.set_callbacks(_InterruptAfter(epoch=3))
+    with pytest.warns(UserWarning, match="interrupted by the user"):
+        est.fit(X_iris, y_iris)
+    assert len(est.loss_curve_) == 3
+    assert est.predict(X_iris).shape == y_iris.shape
+
+
+class _StopAfter(_InterruptAfter):
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.parent is None:
+            return False
+        self.last_score = fitted_estimator.score(X_iris, y_iris)
+        return context.task_id + 1 == self.epoch
+
+
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_a_callback_can_stop_training(solver):
+    callback = _StopAfter(epoch=4)
+    est = SigmoidNetClassifier((6,), solver=solver, random_state=0).set_callbacks(callback)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # a requested stop is no failure
+        est.fit(X_iris, y_iris)
+    assert est.n_iter_ == 4
+    assert callback.last_score == est.score(X_iris, y_iris)
+
+
+def test_progress_bar_in_a_grid_search(capsys):
+    from sklearn.callback import ProgressBar
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    pipe = make_pipeline(StandardScaler(), SigmoidNetClassifier(epochs=3, random_state=0))
+    search = GridSearchCV(pipe, {"sigmoidnetclassifier__hidden_layer_sizes": [(2,), (3,)]}, cv=2)
+    _quietly(search.set_callbacks(ProgressBar()), X_iris, y_iris)
+    assert search.best_estimator_[-1].n_iter_ == 3
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_same_random_state_same_model(Estimator, X, y):
+    fits = [_quietly(Estimator((5,), epochs=5, batch_size=16, random_state=3), X, y) for _ in "ab"]
+    np.testing.assert_array_equal(fits[0].coefs_[0], fits[1].coefs_[0])
+
+
+def test_parameter_names_match_the_contract():
+    names = set(SigmoidNetRegressor().get_params())
+    assert {"hidden_layer_sizes", "epochs", "learning_rate", "batch_size", "loss"} <= names
+    assert set(SigmoidNetClassifier().get_params()) == names | {"class_weight"}
+    assert re.search(r"hidden_layer_sizes=\(3,\)", repr(SigmoidNetRegressor((3,))))
