@@ -300,11 +300,8 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_updates_ = 0
         self.loss_curve_ = []
         self.history_ = {"epoch": [], "train_loss": [], "learning_rate": [], "duration_s": []}
-        if self.early_stopping and self.solver != "lbfgs":
-            self.history_.update(valid_loss=[], valid_score=[])
         self.best_loss_ = np.inf
-        self.validation_scores_ = [] if self.early_stopping else None
-        self.best_validation_score_ = -np.inf if self.early_stopping else None
+        self.validation_scores_ = self.best_validation_score_ = None
         self._no_improvement_count = 0
         self._optimizer_state = None
 
@@ -320,6 +317,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             X, X_val, Y, Y_val, sample_weight, sw_val = self._validation_split(
                 X, Y, sample_weight, rng
             )
+            self._start_validation_bookkeeping()
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
         optimizer = self._make_optimizer(network)
@@ -335,20 +333,19 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         loss = self._loss_name()
         last_good = network.theta.copy()
         best_theta = network.theta.copy() if early_stopping else None
-        n_epochs = 1 if incremental else self.epochs
         self.n_iter_ = 0
-        stopped = False
+        stop = False
         try:
-            for _ in range(n_epochs):
+            for _ in range(1 if incremental else self.epochs):
                 start = time.perf_counter()
                 epoch = len(self.loss_curve_) + 1
                 task = self._begin_task(fit_task, f"epoch {epoch}", X, Y)
                 if self.learning_rate_schedule == "invscaling":
                     optimizer.learning_rate = self.learning_rate / epoch**self.power_t
                 # one batch needs no shuffle, and skipping it keeps a full batch exact
-                order = (
-                    rng.permutation(n_samples) if self.shuffle and n_samples > batch_size else None
-                )
+                order = None
+                if self.shuffle and n_samples > batch_size:
+                    order = rng.permutation(n_samples)
                 data_loss, n_updates = run_epoch(
                     network,
                     optimizer,
@@ -363,19 +360,8 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 train_loss = data_loss + 0.5 * self.alpha * penalty(network.W) / weight_total
                 if not (np.isfinite(train_loss) and np.isfinite(network.theta).all()):
                     network.theta[...] = last_good
-                    if not self.loss_curve_:
-                        raise ValueError(
-                            "Training diverged in the first epoch: the loss is not finite. "
-                            "The input data may hold values too large for the network; "
-                            "scale X (and y), or lower learning_rate."
-                        )
-                    warnings.warn(
-                        f"Training diverged in epoch {epoch}: the loss is not finite. The "
-                        "weights of the last finite epoch are kept; a smaller learning_rate "
-                        "or scaled inputs usually help.",
-                        ConvergenceWarning,
-                    )
-                    stopped = True
+                    self._diverged(epoch)
+                    stop = True
                     break
                 last_good[...] = network.theta
                 self.n_iter_ += 1
@@ -388,15 +374,19 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     row["valid_loss"] = _mean(LOSSES[loss](Y_val, Y_hat), sw_val)
                     row["valid_score"] = self._score_outputs(Y_val, Y_hat, sw_val)
                     self.validation_scores_.append(row["valid_score"])
-                    if row["valid_score"] > self.best_validation_score_:
-                        best_theta[...] = network.theta
                 row["learning_rate"] = optimizer.learning_rate
                 row["duration_s"] = time.perf_counter() - start
                 self._record(row)
-                if self._end_task_asks_stop(task, network, X, Y) or (
-                    not incremental and self._no_improvement(row, optimizer)
-                ):
-                    stopped = True
+
+                stop = self._end_task_asks_stop(task, network, X, Y)
+                if not incremental:
+                    stop = self._no_improvement(row, optimizer) or stop
+                # the best values move only after the stopping rule compared against them
+                if early_stopping and row["valid_score"] > self.best_validation_score_:
+                    self.best_validation_score_ = row["valid_score"]
+                    best_theta[...] = network.theta
+                self.best_loss_ = min(self.best_loss_, train_loss)
+                if stop:
                     break
         except KeyboardInterrupt:
             network.theta[...] = last_good
@@ -405,26 +395,44 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "are kept.",
                 UserWarning,
             )
-            stopped = True
+            stop = True
         self._optimizer_state = optimizer.state
         if early_stopping:
             network.theta[...] = best_theta
-        if not (incremental or stopped):
+        if not (incremental or stop):
             warnings.warn(
-                f"Stochastic optimizer: epochs={self.epochs} reached and the optimization "
-                "hasn't converged yet.",
+                f"Training ran all epochs={self.epochs} and the monitored score was still "
+                "improving; more epochs or a larger learning_rate may fit better.",
                 ConvergenceWarning,
             )
+
+    def _diverged(self, epoch):
+        if not self.loss_curve_:
+            raise ValueError(
+                "Training diverged in the first epoch: the loss is not finite. The input "
+                "data may hold values too large for the network; scale X (and y), or "
+                "lower learning_rate."
+            )
+        warnings.warn(
+            f"Training diverged in epoch {epoch}: the loss is not finite. The weights of "
+            "the last finite epoch are kept; a smaller learning_rate or scaled inputs "
+            "usually help.",
+            ConvergenceWarning,
+        )
+
+    def _start_validation_bookkeeping(self):
+        """Add the validation columns, the first time this model stops early."""
+        if self.validation_scores_ is None:
+            missing = [np.nan] * len(self.loss_curve_)
+            self.history_.update(valid_loss=list(missing), valid_score=list(missing))
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
 
     def _no_improvement(self, row, optimizer):
         """Update the stopping rule's counters; True when training should stop."""
         if self.early_stopping:
-            score = row["valid_score"]
-            improved = score >= self.best_validation_score_ + self.tol
-            self.best_validation_score_ = max(self.best_validation_score_, score)
+            improved = row["valid_score"] >= self.best_validation_score_ + self.tol
         else:
             improved = row["train_loss"] <= self.best_loss_ - self.tol
-            self.best_loss_ = min(self.best_loss_, row["train_loss"])
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
         if self._no_improvement_count <= self.n_iter_no_change:
             return False

@@ -49,7 +49,7 @@ def test_lbfgs_warns_when_epochs_cap_its_iterations(Estimator, X, y):
 @pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_stochastic_solvers_warn_when_epochs_run_out(Estimator, X, y, solver):
-    with pytest.warns(ConvergenceWarning, match="epochs=4 reached"):
+    with pytest.warns(ConvergenceWarning, match="ran all epochs=4"):
         est = Estimator((5,), solver=solver, epochs=4, random_state=0).fit(X, y)
     assert est.n_iter_ == len(est.loss_curve_) == 4
 
@@ -75,7 +75,7 @@ def test_early_stopping_restores_the_best_weights(Estimator, X, y):
     assert scores.index(max(scores)) < len(scores) - 1 or len(scores) == 300
     assert est.history_["valid_score"] == scores
     assert len(est.history_["valid_loss"]) == len(scores)
-    assert est.best_loss_ == np.inf  # the training loss is not what is monitored
+    assert est.best_loss_ == min(est.loss_curve_)
 
 
 def test_early_stopping_holds_out_a_stratified_split():
@@ -297,3 +297,13 @@ def test_parameter_names_match_the_contract():
     assert {"hidden_layer_sizes", "epochs", "learning_rate", "batch_size", "loss"} <= names
     assert set(SigmoidNetClassifier().get_params()) == names | {"class_weight"}
     assert re.search(r"hidden_layer_sizes=\(3,\)", repr(SigmoidNetRegressor((3,))))
+
+
+def test_warm_start_can_switch_early_stopping_on():
+    est = SigmoidNetRegressor((5,), epochs=3, warm_start=True, random_state=0)
+    _quietly(est, X_reg, y_reg)
+    _quietly(est.set_params(early_stopping=True, epochs=4), X_reg, y_reg)
+    table = pd.DataFrame(est.history_)
+    assert len(table) == 3 + est.n_iter_
+    assert table["valid_score"][:3].isna().all()
+    assert table["valid_score"][3:].tolist() == est.validation_scores_
