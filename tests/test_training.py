@@ -307,3 +307,65 @@ def test_warm_start_can_switch_early_stopping_on():
     assert len(table) == 3 + est.n_iter_
     assert table["valid_score"][:3].isna().all()
     assert table["valid_score"][3:].tolist() == est.validation_scores_
+
+
+def test_larger_alpha_gives_smaller_weights():
+    norms = []
+    for alpha in [0.0, 1.0, 10.0]:
+        est = _quietly(
+            SigmoidNetRegressor((10,), alpha=alpha, epochs=50, random_state=0), X_reg, y_reg
+        )
+        norms.append(sum(np.sum(W**2) for W in est.coefs_))
+    assert norms[0] > norms[1] > norms[2]
+
+
+def test_shuffle_changes_the_batches_and_stays_reproducible():
+    def fit(shuffle, seed):
+        est = SigmoidNetRegressor((5,), epochs=3, batch_size=16, shuffle=shuffle, random_state=0)
+        est.set_params(random_state=seed)
+        return _quietly(est, X_reg, y_reg).coefs_[0]
+
+    np.testing.assert_array_equal(fit(True, 0), fit(True, 0))
+    assert not np.allclose(fit(True, 0), fit(False, 0))
+
+
+def test_infinite_patience_runs_every_epoch():
+    est = SigmoidNetRegressor((5,), epochs=30, tol=10.0, n_iter_no_change=np.inf)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X_reg, y_reg)
+    assert est.n_iter_ == 30
+
+
+def test_early_stopping_with_string_labels():
+    labels = np.array(["setosa", "versicolor", "virginica"])[y_iris]
+    est = _quietly(
+        SigmoidNetClassifier((5,), learning_rate=0.05, early_stopping=True, random_state=0),
+        X_iris,
+        labels,
+    )
+    assert set(est.predict(X_iris)) <= set(labels)
+    assert est.best_validation_score_ > 0.8
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_unit_weights_equal_no_weights_with_early_stopping(Estimator, X, y):
+    params = dict(hidden_layer_sizes=(5,), early_stopping=True, batch_size=16, random_state=0)
+    weighted = _quietly(Estimator(**params), X, y, sample_weight=np.ones(len(y)))
+    plain = _quietly(Estimator(**params), X, y)
+    np.testing.assert_allclose(weighted.predict(X), plain.predict(X))
+
+
+def test_invscaling_counts_epochs_across_warm_starts():
+    est = SigmoidNetRegressor((4,), solver="sgd", learning_rate=0.1, epochs=2, warm_start=True)
+    est.set_params(learning_rate_schedule="invscaling", power_t=0.25, tol=0)
+    _quietly(est, X_reg, y_reg)
+    _quietly(est, X_reg, y_reg)
+    assert est.history_["learning_rate"][-1] == pytest.approx(0.1 / 4**0.25)
+
+
+def test_warm_start_refuses_new_classes_and_new_layers():
+    est = _quietly(SigmoidNetClassifier((4,), epochs=2, warm_start=True), X_iris, y_iris)
+    with pytest.raises(ValueError, match=r"labels \[3\] that are not in classes_"):
+        est.fit(X_iris, np.where(y_iris == 2, 3, y_iris))
+    with pytest.raises(ValueError, match="layer shapes"):
+        est.set_params(hidden_layer_sizes=(5,)).fit(X_iris, y_iris)
