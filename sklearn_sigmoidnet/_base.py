@@ -460,8 +460,9 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         for key, value in row.items():
             self.history_[key].append(value)
         if self.verbose:
-            columns = [key for key in self.history_ if key != "learning_rate"]
-            if row["epoch"] == 1 or len(self.history_["epoch"]) == 1:
+            columns = [key for key in self.history_ if key not in ("learning_rate", "duration_s")]
+            columns.append("duration_s")
+            if self.n_iter_ == 1:  # a header over each call's rows
                 print(" ".join(f"{name:>12}" for name in columns))
             print(" ".join(_format_cell(row[name]) for name in columns))
 
@@ -483,11 +484,12 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         stratify = self._stratify(Y)
         n_classes = 1 if stratify is None else len(np.unique(stratify))
         if n_valid < max(2, n_classes) or n_samples - n_valid < max(1, n_classes):
+            per_class = f" each of the {n_classes} classes" if n_classes > 1 else ""
             raise ValueError(
                 f"early_stopping holds out validation_fraction={self.validation_fraction} "
-                f"of the {n_samples} samples, {n_valid} of them: too few to score "
-                f"{'each of the ' + str(n_classes) + ' classes' if n_classes > 1 else ''}"
-                "and train on the rest. Give more samples or a larger validation_fraction."
+                f"of the {n_samples} samples: {n_valid} to validate and "
+                f"{n_samples - n_valid} to train on, too few to score{per_class}. Give more "
+                "samples or a larger validation_fraction."
             )
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
         try:

@@ -203,7 +203,7 @@ def test_history_is_a_table_of_equal_columns(Estimator, X, y):
 def test_verbose_prints_one_row_per_epoch_under_one_header(capsys):
     _quietly(SigmoidNetRegressor((4,), epochs=3, verbose=1, early_stopping=True), X_reg, y_reg)
     lines = capsys.readouterr().out.rstrip().splitlines()
-    assert lines[0].split() == ["epoch", "train_loss", "duration_s", "valid_loss", "valid_score"]
+    assert lines[0].split() == ["epoch", "train_loss", "valid_loss", "valid_score", "duration_s"]
     assert [line.split()[0] for line in lines[1:]] == ["1", "2", "3"]
     assert len({len(line) for line in lines}) == 1  # aligned columns
 
