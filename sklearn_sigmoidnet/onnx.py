@@ -61,7 +61,7 @@ def register_converters():
     >>> from sklearn_sigmoidnet.onnx import register_converters
     >>> register_converters()
     >>> X = np.linspace(-2, 2, 50, dtype=np.float32).reshape(-1, 1)
-    >>> reg = SigmoidNetRegressor((5,), solver="lbfgs", epochs=50, random_state=0)
+    >>> reg = SigmoidNetRegressor((5,), solver="lbfgs", epochs=500, random_state=0)
     >>> reg = reg.fit(X, np.sin(X).ravel())
     >>> model = to_onnx(reg, X[:1])
     >>> session = onnxruntime.InferenceSession(
@@ -183,17 +183,13 @@ class _GraphBuilder:
         return self.scope.get_unique_variable_name(hint)
 
     def constant(self, hint, values):
-        from onnx.helper import np_dtype_to_tensor_dtype
-
         values = np.asarray(values)
         name = self.name(hint)
         if values.dtype == object:
             content = [label.encode("utf-8") for label in values.ravel()]
-            onnx_type = np_dtype_to_tensor_dtype(np.dtype(np.str_))
         else:
             content = values.ravel()
-            onnx_type = np_dtype_to_tensor_dtype(values.dtype)
-        self.container.add_initializer(name, onnx_type, list(values.shape), content)
+        self.container.add_initializer(name, _onnx_type(values.dtype), list(values.shape), content)
         return name
 
     def float_constant(self, hint, values):
@@ -211,12 +207,11 @@ class _GraphBuilder:
         return output
 
     def cast(self, name, input_type, output=None):
-        from onnx.helper import np_dtype_to_tensor_dtype
         from skl2onnx.common.data_types import guess_numpy_type
 
         if guess_numpy_type(input_type) == self.dtype and output is None:
             return name
-        return self.node("Cast", [name], output, to=np_dtype_to_tensor_dtype(self.dtype))
+        return self.node("Cast", [name], output, to=_onnx_type(self.dtype))
 
     def activation(self, name, activation, output=None):
         op_type = _ONNX_ACTIVATIONS[activation]
@@ -269,7 +264,7 @@ def _convert_classifier(scope, operator, container):
             )
         builder.node("Identity", [p], probabilities)
         above_half = builder.node("Greater", [p, builder.float_constant("half", [0.5])])
-        builder.node("Cast", [above_half], label, to=_int64())
+        builder.node("Cast", [above_half], label, to=_onnx_type(np.dtype(np.int64)))
         return
 
     if model.n_outputs_ == 1:  # binary: one sigmoid unit gives P(classes_[1])
@@ -283,7 +278,13 @@ def _convert_classifier(scope, operator, container):
     builder.node("Gather", [classes, index], label, axis=0)
 
 
-def _int64():
+def _onnx_type(dtype):
+    """The ONNX element type of a numpy dtype; object arrays hold strings."""
     from onnx import TensorProto
 
-    return TensorProto.INT64
+    return {
+        np.dtype(np.float32): TensorProto.FLOAT,
+        np.dtype(np.float64): TensorProto.DOUBLE,
+        np.dtype(np.int64): TensorProto.INT64,
+        np.dtype(object): TensorProto.STRING,
+    }[dtype]
