@@ -2,11 +2,11 @@
 
 Each activation turns a layer's weighted input r = b + W x into its output
 a = σ(r) in place. Each derivative multiplies a back-propagated delta by
-σ'(r), written in terms of the output a, which is what the forward pass kept.
+σ'(r), written in terms of the output a, which is what the forward pass kept;
+it may use ``scratch``, an array of a's shape, so that it allocates nothing.
 """
 
 import numpy as np
-from scipy.special import expit
 
 
 def identity(r):
@@ -14,7 +14,14 @@ def identity(r):
 
 
 def sigmoid(r):
-    return expit(r, out=r)
+    # 1 / (1 + e^-r) with numpy's vectorised exp: several times faster than
+    # scipy's expit and as exact. e^-r overflows to inf for very negative r,
+    # which gives the right limit σ = 0.
+    np.negative(r, out=r)
+    with np.errstate(over="ignore"):
+        np.exp(r, out=r)
+    r += 1
+    return np.reciprocal(r, out=r)
 
 
 def tanh(r):
@@ -49,23 +56,28 @@ ACTIVATIONS = {
 ACTIVATIONS["logistic"] = sigmoid
 
 
-def _identity_derivative(a, delta):
+def _identity_derivative(a, delta, scratch):
     pass
 
 
-def _sigmoid_derivative(a, delta):
+def _sigmoid_derivative(a, delta, scratch):
     # σ'(r) = a (1 - a)
+    np.subtract(1, a, out=scratch)
     delta *= a
-    delta *= 1 - a
+    delta *= scratch
 
 
-def _tanh_derivative(a, delta):
+def _tanh_derivative(a, delta, scratch):
     # tanh'(r) = 1 - a²
-    delta *= 1 - a**2
+    np.multiply(a, a, out=scratch)
+    np.subtract(1, scratch, out=scratch)
+    delta *= scratch
 
 
-def _relu_derivative(a, delta):
-    delta[a <= 0] = 0
+def _relu_derivative(a, delta, scratch):
+    # relu'(r) is 1 where a > 0, else 0: the sign of a ≥ 0
+    np.sign(a, out=scratch)
+    delta *= scratch
 
 
 DERIVATIVES = {

@@ -70,3 +70,38 @@ def output_delta(loss, y, y_hat, out):
     elif loss == "huber":
         np.clip(out, -1, 1, out=out)
     return out
+
+
+def summed_loss(loss, y, y_hat, residual, sample_weight, scratch):
+    """Σ sᵢ Lᵢ over a batch (sᵢ = 1 when ``sample_weight`` is None).
+
+    The squared error and the log losses are computed from the residual
+    e = ŷ − y that ``output_delta`` wrote, in ``scratch`` (shaped like ŷ), so
+    that the per-batch loss allocates nothing; the other losses use ``LOSSES``.
+    """
+    if loss == "squared_error":
+        if sample_weight is None:
+            return 0.5 * float(np.vdot(residual, residual))
+        np.multiply(residual, residual, out=scratch)
+        scratch *= 0.5
+    elif loss == "binary_log_loss":
+        # for 0/1 targets, 1 − |e| is the probability given to the observed outcome
+        np.abs(residual, out=scratch)
+        np.subtract(1, scratch, out=scratch)
+        _log_clipped_probability(scratch)
+    elif loss == "log_loss":
+        np.copyto(scratch, y_hat)
+        _log_clipped_probability(scratch)
+        scratch *= y
+    else:
+        losses = LOSSES[loss](y, y_hat)
+        return float(losses.sum() if sample_weight is None else losses @ sample_weight)
+    return float(scratch.sum() if sample_weight is None else (sample_weight @ scratch).sum())
+
+
+def _log_clipped_probability(p):
+    """−log p in place, with p clipped as in ``log_loss``."""
+    eps = np.finfo(p.dtype).eps
+    np.clip(p, eps, 1 - eps, out=p)
+    np.log(p, out=p)
+    np.negative(p, out=p)

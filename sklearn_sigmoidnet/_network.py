@@ -15,13 +15,14 @@ lecture's W (as in scikit-learn's ``coefs_``).
 import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES
-from ._losses import LOSSES, output_delta
+from ._losses import output_delta, summed_loss
 
 
 def _matmul(a, b, out):
-    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+    """a @ b into ``out``; only the input rows X may be a scipy.sparse matrix."""
+    if isinstance(a, np.ndarray):
         return np.matmul(a, b, out=out)
-    out[...] = a @ b  # a scipy.sparse operand: its product is dense
+    out[...] = a @ b  # a sparse operand: its product is dense
     return out
 
 
@@ -71,7 +72,13 @@ class Network:
         self.grad = np.zeros(n_params, dtype=dtype)
         self.W, self.b = _layer_views(self.theta, shapes)
         self.dW, self.db = _layer_views(self.grad, shapes)
-        self._outputs = self._deltas = None
+        # α on the weights' entries of θ and 0 on the biases', so that the
+        # penalty's gradient α W of all layers is one product: θ ⊙ this
+        self._l2_scale = np.zeros_like(self.theta)
+        self._l2_scale_W = _layer_views(self._l2_scale, shapes)[0]
+        self._l2_alpha = 0.0
+        self._l2_term = np.empty_like(self.theta)
+        self._n_buffered = 0
 
     @property
     def dtype(self):
@@ -93,32 +100,26 @@ class Network:
             W[...] = W_new
             b[...] = b_new
 
+    def _buffers(self, n):
+        """Each layer's output a, its delta ∂L/∂r and a scratch array, for n rows.
+
+        Allocated for the largest batch seen and sliced for smaller ones, so a
+        fit allocates them once; the slices of the last n are kept, as every
+        batch but the last has the same size.
+        """
+        if n > self._n_buffered:
+            sizes = self.layer_sizes[1:]
+            self._full = [[np.empty((n, size), self.dtype) for size in sizes] for _ in range(3)]
+            self._ones = np.ones(n, self.dtype)
+            self._n_buffered, self._sliced = n, None
+        if self._sliced is None or self._sliced[0] != n:
+            self._sliced = n, [[array[:n] for array in arrays] for arrays in self._full]
+        return self._sliced[1]
+
     def forward(self, X):
         """The training forward pass, into buffers reused from batch to batch."""
-        n = X.shape[0]
-        if self._outputs is None or self._outputs[0].shape[0] < n:
-            self._outputs = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
-            self._deltas = [np.empty_like(a) for a in self._outputs]
-        outputs = [a[:n] for a in self._outputs]
+        outputs = self._buffers(X.shape[0])[0]
         return feedforward(X, self.W, self.b, self.activations, outputs)
-
-    def backward(self, X, outputs, delta, alpha):
-        """Back-propagate the output delta ∂L/∂r into g = ∇L(θ).
-
-        ``delta`` is already weighted and divided by the batch's total sample
-        weight; ``alpha`` is the L2 strength divided by that same total.
-        """
-        n = X.shape[0]
-        for layer in range(len(self.W) - 1, -1, -1):
-            a_in = outputs[layer - 1] if layer else X
-            _matmul(a_in.T, delta, out=self.dW[layer])
-            if alpha:
-                self.dW[layer] += alpha * self.W[layer]
-            np.sum(delta, axis=0, out=self.db[layer])
-            if layer:
-                delta_in = _matmul(delta, self.W[layer].T, out=self._deltas[layer - 1][:n])
-                DERIVATIVES[self.activations[layer - 1]](a_in, delta_in)
-                delta = delta_in
 
     def loss_and_gradient(self, X, Y, sample_weight, loss, alpha):
         """Fill ``self.grad`` with the batch's ∇L(θ); return its mean data loss.
@@ -128,20 +129,42 @@ class Network:
         penalty by the batch weight, as scikit-learn's MLP does, makes integer
         weights the same as repeated samples.
         """
-        outputs = self.forward(X)
+        n = X.shape[0]
+        outputs, deltas, scratch = self._buffers(n)
+        feedforward(X, self.W, self.b, self.activations, outputs)
         Y_hat = outputs[-1]
-        losses = LOSSES[loss](Y, Y_hat)
-        delta = output_delta(loss, Y, Y_hat, out=self._deltas[-1][: X.shape[0]])
+        delta = output_delta(loss, Y, Y_hat, out=deltas[-1])
+        data_loss = summed_loss(loss, Y, Y_hat, delta, sample_weight, scratch[-1])
         if sample_weight is None:
-            weight_sum = X.shape[0]
-            data_loss = losses.sum()
+            weight_sum = n
         else:
-            weight_sum = sample_weight.sum()
-            data_loss = np.dot(losses, sample_weight)
+            weight_sum = float(sample_weight.sum())
             delta *= sample_weight[:, None]
         delta /= weight_sum
-        self.backward(X, outputs, delta, alpha / weight_sum)
+        self._backward(X, outputs, deltas, scratch, alpha / weight_sum)
         return data_loss / weight_sum
+
+    def _backward(self, X, outputs, deltas, scratch, alpha):
+        """Back-propagate the output delta ∂L/∂r into g = ∇L(θ).
+
+        ``deltas[-1]`` is already weighted and divided by the batch's total
+        sample weight; ``alpha`` is the L2 strength divided by that same total.
+        """
+        ones = self._ones[: X.shape[0]]
+        for layer in range(len(self.W) - 1, -1, -1):
+            delta = deltas[layer]
+            a_in = outputs[layer - 1] if layer else X
+            _matmul(a_in.T, delta, out=self.dW[layer])
+            np.matmul(ones, delta, out=self.db[layer])  # Σ over the batch's rows
+            if layer:
+                delta_in = np.matmul(delta, self.W[layer].T, out=deltas[layer - 1])
+                DERIVATIVES[self.activations[layer - 1]](a_in, delta_in, scratch[layer - 1])
+        if alpha:
+            if alpha != self._l2_alpha:
+                for scale in self._l2_scale_W:
+                    scale[...] = alpha
+                self._l2_alpha = alpha
+            self.grad += np.multiply(self.theta, self._l2_scale, out=self._l2_term)
 
 
 def _layer_views(flat, shapes):

@@ -7,6 +7,8 @@ allocation. ``learning_rate`` (η) may be changed between steps by a schedule.
 numbers, so that a fitted estimator stores it without custom types.
 """
 
+import math
+
 import numpy as np
 
 
@@ -79,7 +81,7 @@ class Adam:
         self.v *= b2
         self.v += s
         # bias correction of both running means, folded into the step size
-        eta = float(self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t))
+        eta = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         np.sqrt(self.v, out=s)
         s += self.epsilon
         np.divide(self.m, s, out=s)

@@ -31,10 +31,11 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alph
             rows = order[rows]
         X_block, Y_block = X[rows], Y[rows]
         sw_block = None if sample_weight is None else sample_weight[rows]
-        for start in range(0, Y_block.shape[0], batch_size):
+        n_block = Y_block.shape[0]
+        for start in range(0, n_block, batch_size):
             batch = slice(start, start + batch_size)
             sw_batch = None if sw_block is None else sw_block[batch]
-            weight = Y_block[batch].shape[0] if sw_batch is None else sw_batch.sum()
+            weight = min(batch_size, n_block - start) if sw_batch is None else sw_batch.sum()
             if weight == 0:  # an all-zero-weight batch carries no information
                 continue
             batch_loss = network.loss_and_gradient(
