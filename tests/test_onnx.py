@@ -6,14 +6,16 @@ import warnings
 import numpy as np
 import onnx
 import onnxruntime
+import pandas as pd
 import pytest
 from skl2onnx import to_onnx
 from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, Int64TensorType
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 from sklearn_sigmoidnet.onnx import register_converters
@@ -253,6 +255,34 @@ def test_pipeline_with_scaler_classifier(labels):
     label, proba = run_onnx(model, X.astype(np.float32), zipmap=False)
     np.testing.assert_array_equal(label, model.predict(X))
     np.testing.assert_allclose(proba, model.predict_proba(X), **FLOAT32_TOLERANCE)
+
+
+def test_dataframe_through_column_transformer():
+    # skl2onnx makes one graph input per DataFrame column; the network takes
+    # the ColumnTransformer's float output
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "size": rng.normal(size=200).astype(np.float32),
+            "age": rng.normal(size=200).astype(np.float32),
+            "colour": rng.choice(["red", "green", "blue"], 200),
+        }
+    )
+    y = np.where(df["size"] + (df["colour"] == "red") > 0.3, "big", "small")
+    model = make_pipeline(
+        ColumnTransformer(
+            [("scaled", StandardScaler(), ["size", "age"]), ("onehot", OneHotEncoder(), ["colour"])]
+        ),
+        SigmoidNetClassifier((5,), learning_rate=0.01, epochs=50, random_state=0),
+    ).fit(df, y)
+    onx = to_onnx(model, df[:1], options={"zipmap": False})
+    session = onnxruntime.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    assert [i.name for i in session.get_inputs()] == ["size", "age", "colour"]
+    label, proba = session.run(None, {column: df[[column]].to_numpy() for column in df})
+    np.testing.assert_array_equal(label, model.predict(df))
+    np.testing.assert_allclose(proba, model.predict_proba(df), **FLOAT32_TOLERANCE)
 
 
 def test_initial_types_name_the_input():

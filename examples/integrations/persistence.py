@@ -14,6 +14,10 @@ of scikit-learn steps:
 - ``["sklearn_sigmoidnet._regressor.SigmoidNetRegressor"]`` for a regressor,
 - ``["sklearn_sigmoidnet._classifier.SigmoidNetClassifier"]`` for a classifier.
 
+Callbacks given to ``set_callbacks`` are saved with the estimator, and skops
+lists their classes too (``sklearn.callback._progressbar.ProgressBar`` for a
+progress bar).
+
 A network saved in the middle of ``partial_fit`` training carries its
 optimiser's state along (Adam's running means, sgd's momentum), so training
 goes on after loading exactly as it would have without the round trip.
