@@ -206,19 +206,20 @@ class _GraphBuilder:
         )
         return output
 
-    def cast(self, name, input_type, output=None):
+    def cast(self, name, input_type):
+        """``name`` in the builder's float type, cast only when it is of another type."""
         from skl2onnx.common.data_types import guess_numpy_type
 
-        if guess_numpy_type(input_type) == self.dtype and output is None:
+        if guess_numpy_type(input_type) == self.dtype:
             return name
-        return self.node("Cast", [name], output, to=_onnx_type(self.dtype))
+        return self.node("Cast", [name], to=_onnx_type(self.dtype))
 
-    def activation(self, name, activation, output=None):
+    def activation(self, name, activation):
         op_type = _ONNX_ACTIVATIONS[activation]
         if op_type is None:
-            return self.node("Identity", [name], output) if output else name
+            return name
         attributes = {"axis": 1} if op_type == "Softmax" else {}
-        return self.node(op_type, [name], output, **attributes)
+        return self.node(op_type, [name], **attributes)
 
 
 def _hidden_activations(model):
@@ -228,17 +229,16 @@ def _hidden_activations(model):
     return list(model.activation)
 
 
-def _network_output(builder, model, operator, output=None):
+def _network_output(builder, model, operator):
     """The forward pass; returns the output layer's a = σ(r) (σ = out_activation_)."""
     input_variable = operator.inputs[0]
     a = builder.cast(input_variable.full_name, input_variable.type)
     activations = [*_hidden_activations(model), model.out_activation_]
-    last = len(model.coefs_) - 1
     for layer, (W, b, activation) in enumerate(zip(model.coefs_, model.intercepts_, activations)):
         weights = builder.float_constant(f"coefs_{layer}", W)
         biases = builder.float_constant(f"intercepts_{layer}", b)
         r = builder.node("Add", [builder.node("MatMul", [a, weights]), biases])
-        a = builder.activation(r, activation, output if layer == last else None)
+        a = builder.activation(r, activation)
     return a
 
 
