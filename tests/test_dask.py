@@ -12,12 +12,14 @@ cluster through joblib instead.
 """
 
 import math
+import os
 import re
 import warnings
 
 import dask.array as da
 import joblib
 import numpy as np
+import psutil
 import pytest
 from dask_ml.wrappers import Incremental, ParallelPostFit
 from distributed import Client, LocalCluster, get_task_stream
@@ -39,7 +41,7 @@ def client():
         processes=False,
         protocol="tcp",
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # its status page too, on any free port
     ) as cluster, Client(cluster) as client:  # fmt: skip
         yield client
 
@@ -65,6 +67,13 @@ def dask_data(kind):
 def test_cluster_listens_on_loopback_only(client):
     addresses = [client.scheduler.address, *client.scheduler_info()["workers"]]
     assert all(address.startswith("tcp://127.0.0.1:") for address in addresses)
+    # the scheduler, the worker and the status page all run in this process
+    listening = [
+        connection.laddr.ip
+        for connection in psutil.Process(os.getpid()).net_connections()
+        if connection.status == psutil.CONN_LISTEN
+    ]
+    assert listening and set(listening) == {"127.0.0.1"}
 
 
 def test_incremental_runs_partial_fit_once_per_block(client):

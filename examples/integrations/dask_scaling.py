@@ -38,7 +38,7 @@ cluster = LocalCluster(
     processes=False,
     protocol="tcp",
     host="127.0.0.1",
-    dashboard_address=None,
+    dashboard_address="127.0.0.1:0",  # its status page too, on any free port
 )
 client = Client(cluster)
 
