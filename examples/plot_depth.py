@@ -30,13 +30,14 @@ shallow = SigmoidNetRegressor((6,), solver="lbfgs", alpha=0.1, epochs=1000, rand
 )
 deep = SigmoidNetRegressor((6, 6), solver="lbfgs", alpha=0.1, epochs=1000, random_state=1).fit(X, y)
 
-fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-axes[0].scatter(x, y, s=6, color="0.7", label="data")
-axes[0].plot(x, shallow.predict(X), label=f"(6,): R² = {shallow.score(X, y):.3f}")
-axes[0].plot(x, deep.predict(X), "--", label=f"(6, 6): R² = {deep.score(X, y):.3f}")
-axes[0].set_xlabel("x")
-axes[0].set_title("Both networks fit the curve")
-axes[0].legend(fontsize="small")
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.scatter(x, y, s=6, color="0.7", label="data")
+ax.plot(x, shallow.predict(X), label=f"(6,): R² = {shallow.score(X, y):.3f}")
+ax.plot(x, deep.predict(X), "--", label=f"(6, 6): R² = {deep.score(X, y):.3f}")
+ax.set_xlabel("x")
+ax.set_title("Both networks fit the curve")
+ax.legend()
+plt.show()
 
 # %%
 # Inside the two-layer network
@@ -46,12 +47,13 @@ axes[0].legend(fontsize="small")
 # :class:`~sklearn_sigmoidnet.SigmoidSumDisplay`, are bumps and bends (right),
 # and the constant plus their sum is the fitted curve.
 first_layer = sigmoid(X @ deep.coefs_[0] + deep.intercepts_[0])
-axes[1].plot(x, first_layer)
-axes[1].set_xlabel("x")
-axes[1].set_title("first hidden layer: a¹ᵢ(x) = σ(b¹ᵢ + w¹ᵢ x)")
-SigmoidSumDisplay.from_estimator(deep, X, feature=0, ax=axes[2])
-axes[2].set_title("second hidden layer's pieces cᵢ a²ᵢ(x)")
-axes[2].legend(fontsize="small", loc="upper left")
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+axes[0].plot(x, first_layer)
+axes[0].set_xlabel("x")
+axes[0].set_title("first hidden layer: a¹ᵢ(x) = σ(b¹ᵢ + w¹ᵢ x)")
+SigmoidSumDisplay.from_estimator(deep, X, feature=0, ax=axes[1])
+axes[1].set_title("second hidden layer's pieces cᵢ a²ᵢ(x)")
+axes[1].legend(fontsize="small", loc="upper left")
 fig.tight_layout()
 plt.show()
 

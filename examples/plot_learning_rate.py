@@ -32,21 +32,22 @@ def loss(w):
 
 
 rates = {"too small": 0.05, "good": 0.4, "too large": 1.05}
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, ax = plt.subplots(figsize=(6, 4.2))
 w_grid = np.linspace(-2.5, 4.5, 200)
-left.plot(w_grid, loss(w_grid), color="0.6")
+ax.plot(w_grid, loss(w_grid), color="0.6")
 for (label, eta), color in zip(rates.items(), ("tab:blue", "tab:green", "tab:red")):
     w = [-1.5]
     for _ in range(10):
         w.append(w[-1] - eta * 2 * (w[-1] - 1))
     w = np.array(w)
-    left.plot(w, loss(w), "o-", color=color, markersize=4, label=f"η = {eta} ({label})")
-left.set_xlim(-3, 5)
-left.set_ylim(-0.3, 12.5)
-left.set_xlabel("w")
-left.set_ylabel("L(w)")
-left.set_title("Ten steps θ ← θ − η g on L(w) = (w − 1)²")
-left.legend(loc="lower right")
+    ax.plot(w, loss(w), "o-", color=color, markersize=4, label=f"η = {eta} ({label})")
+ax.set_xlim(-3, 5)
+ax.set_ylim(-0.3, 12.5)
+ax.set_xlabel("w")
+ax.set_ylabel("L(w)")
+ax.set_title("Ten steps θ ← θ − η g on L(w) = (w − 1)²")
+ax.legend(loc="lower right")
+plt.show()
 
 # %%
 # A network, three learning rates
@@ -61,6 +62,7 @@ x = rng.uniform(-3, 3, 500)
 y = np.sin(x) + rng.normal(0, 0.1, x.size)
 X = x.reshape(-1, 1)
 
+fig, ax = plt.subplots(figsize=(6, 4.2))
 for (label, eta), color in zip(
     {"too small": 0.001, "good": 0.5, "too large": 2.0}.items(),
     ("tab:blue", "tab:green", "tab:red"),
@@ -83,12 +85,11 @@ for (label, eta), color in zip(
     if diverged:
         print("   ", diverged[0])
     LossCurveDisplay.from_estimator(
-        net, ax=right, name=f"η = {eta} ({label})", train_kw={"color": color}
+        net, ax=ax, name=f"η = {eta} ({label})", train_kw={"color": color}
     )
-right.set_yscale("log")
-right.set_ylim(5e-3, 1e9)  # the diverging curve leaves the plot upwards
-right.set_title("Training loss of SigmoidNetRegressor((10,), solver='sgd')")
-fig.tight_layout()
+ax.set_yscale("log")
+ax.set_ylim(5e-3, 1e9)  # the diverging curve leaves the plot upwards
+ax.set_title("Training loss of SigmoidNetRegressor((10,), solver='sgd')")
 plt.show()
 
 # %%

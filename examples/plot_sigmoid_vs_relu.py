@@ -26,16 +26,16 @@ def relu(r):
     return np.maximum(0, r)
 
 
-fig, axes = plt.subplots(1, 3, figsize=(13, 4))
-axes[2].sharey(axes[1])
+fig, ax = plt.subplots(figsize=(6, 4))
 r = np.linspace(-4, 4, 300)
-axes[0].plot(r, sigmoid(r), label="sigmoid σ(r)")
-axes[0].plot(r, relu(r), label="ReLU max(0, r)")
-axes[0].plot(r, relu(r + 1) - relu(r - 1), linestyle="--", label="ReLU(r + 1) − ReLU(r − 1)")
-axes[0].set_ylim(-0.5, 3)
-axes[0].set_xlabel("r")
-axes[0].set_title("Activations; two ReLUs make a hard sigmoid")
-axes[0].legend(fontsize="small", loc="upper left")
+ax.plot(r, sigmoid(r), label="sigmoid σ(r)")
+ax.plot(r, relu(r), label="ReLU max(0, r)")
+ax.plot(r, relu(r + 1) - relu(r - 1), linestyle="--", label="ReLU(r + 1) − ReLU(r − 1)")
+ax.set_ylim(-0.5, 3)
+ax.set_xlabel("r")
+ax.set_title("Activations; two ReLUs make a hard sigmoid")
+ax.legend(loc="upper left")
+plt.show()
 
 # %%
 # The same curve, fitted with either activation
@@ -50,14 +50,15 @@ ramps = np.clip(x - 1, 0, 1) * 2.0 - np.clip((x - 2.5) / 0.7, 0, 1) * 1.5
 y = 0.5 + ramps + np.clip((x - 3.8) / 0.6, 0, 1) + rng.normal(0, 0.05, x.size)
 X = x.reshape(-1, 1)
 
-for ax, activation in zip(axes[1:], ("sigmoid", "relu")):
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+for ax, activation in zip(axes, ("sigmoid", "relu")):
     net = SigmoidNetRegressor(
         (10,), activation=activation, solver="lbfgs", alpha=0.01, epochs=3000, random_state=0
     ).fit(X, y)
     SigmoidSumDisplay.from_estimator(net, X, feature=0, y=y, ax=ax)
     ax.set_title(f'activation="{activation}", R² = {net.score(X, y):.3f}')
     ax.get_legend().remove()
-axes[2].legend(fontsize="small", loc="lower left")
+axes[1].legend(fontsize="small", loc="lower left")
 fig.tight_layout()
 plt.show()
 

@@ -40,3 +40,11 @@ def test_example_is_a_gallery_script(path):
     assert underline == "=" * len(title), f"title {title!r} needs an '=' underline as long"
     assert "# %%" in source, "cells are separated by '# %%'"
     assert "plt.show()" in source, "each example draws a figure"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
+def test_each_figure_is_finished_in_the_cell_that_makes_it(path):
+    # sphinx-gallery captures and closes the open figures at the end of every cell
+    for cell in path.read_text(encoding="utf-8").split("# %%"):
+        if "plt.subplots(" in cell:
+            assert "plt.show()" in cell, f"a cell makes a figure without showing it:{cell}"
