@@ -357,7 +357,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     alpha=self.alpha,
                     order=order,
                 )
-                train_loss = data_loss + 0.5 * self.alpha * penalty(network.W) / weight_total
+                train_loss = float(data_loss + 0.5 * self.alpha * penalty(network.W) / weight_total)
                 if not (np.isfinite(train_loss) and np.isfinite(network.theta).all()):
                     network.theta[...] = last_good
                     self._diverged(epoch)

@@ -369,3 +369,14 @@ def test_warm_start_refuses_new_classes_and_new_layers():
         est.fit(X_iris, np.where(y_iris == 2, 3, y_iris))
     with pytest.raises(ValueError, match="layer shapes"):
         est.set_params(hidden_layer_sizes=(5,)).fit(X_iris, y_iris)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_losses_are_python_floats_with_sample_weight(solver):
+    # plain floats keep the fitted state free of numpy scalar types
+    est = SigmoidNetRegressor((4,), solver=solver, epochs=3, random_state=0)
+    est.fit(X_reg, y_reg, sample_weight=np.ones(len(y_reg)))
+    assert type(est.loss_) is float and type(est.best_loss_) is float
+    assert all(type(loss) is float for loss in est.loss_curve_)
+    assert all(type(loss) is float for loss in est.history_["train_loss"])
