@@ -11,6 +11,8 @@ fall. The lecture's image-classification networks went from 8 layers
 (AlexNet, 2012) to 19 (VGG) and 22 (GoogLeNet, both 2014).
 """
 
+# sphinx_gallery_thumbnail_number = 2
+
 # %%
 # One hidden layer and two, on the same curve
 # -------------------------------------------

@@ -14,6 +14,8 @@ small and the loss falls slowly; too large and the steps overshoot the
 minimum, bounce around it, and can fly off to infinity.
 """
 
+# sphinx_gallery_thumbnail_number = 2
+
 # %%
 # One parameter, three learning rates
 # -----------------------------------
