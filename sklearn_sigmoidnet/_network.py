@@ -36,10 +36,11 @@ def feedforward(X, weights, biases, activations, outputs=None):
     if outputs is None:
         outputs = [np.empty((X.shape[0], W.shape[1]), W.dtype) for W in weights]
     a = X
-    for W, b, activation, r in zip(weights, biases, activations, outputs):
-        _matmul(a, W, out=r)
-        r += b
-        a = ACTIVATIONS[activation](r)
+    with np.errstate(over="ignore"):  # e^-r → inf in the sigmoid is its limit σ = 0
+        for W, b, activation, r in zip(weights, biases, activations, outputs):
+            _matmul(a, W, out=r)
+            r += b
+            a = ACTIVATIONS[activation](r)
     return outputs
 
 

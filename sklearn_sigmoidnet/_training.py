@@ -6,8 +6,9 @@ contiguous slice rather than a fancy index of its own.
 
 import numpy as np
 
-# rows gathered at once when shuffling: about a million values, 8 MB of float64
-_BLOCK_VALUES = 1 << 20
+# values gathered at once when shuffling: 256 kB of float64, few enough that
+# the block stays in cache and a fit holds no second copy of X
+_BLOCK_VALUES = 1 << 15
 
 
 def updates_per_epoch(n_samples, batch_size):
@@ -29,8 +30,8 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alph
         rows = slice(block_start, block_start + block_rows)
         if order is not None:
             rows = order[rows]
-        X_block, Y_block = X[rows], Y[rows]
-        sw_block = None if sample_weight is None else sample_weight[rows]
+        X_block, Y_block = _take_rows(X, rows), _take_rows(Y, rows)
+        sw_block = None if sample_weight is None else _take_rows(sample_weight, rows)
         n_block = Y_block.shape[0]
         for start in range(0, n_block, batch_size):
             batch = slice(start, start + batch_size)
@@ -46,3 +47,10 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alph
             total_weight += weight
             n_updates += 1
     return (total_loss / total_weight if total_weight else np.nan), n_updates
+
+
+def _take_rows(A, rows):
+    # np.take gathers rows several times faster than fancy indexing A[rows]
+    if isinstance(A, np.ndarray) and not isinstance(rows, slice):
+        return np.take(A, rows, axis=0)
+    return A[rows]  # a slice (a view) or a scipy.sparse matrix
