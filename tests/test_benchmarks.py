@@ -1,0 +1,112 @@
+"""The speed work: its fast paths agree with their definitions, and the benchmark runs.
+
+Nothing here times anything: speed is measured by benchmarks/bench_vs_mlp.py,
+on a quiet machine, never asserted in a test.
+"""
+
+import importlib.util
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
+from sklearn_sigmoidnet._losses import LOSSES, output_delta, summed_loss
+from sklearn_sigmoidnet._network import feedforward
+
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_vs_mlp.py"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_matches_expit_to_the_last_bits(dtype):
+    r = np.concatenate([np.linspace(-40, 40, 801), [-1e4, -800, -100, 0, 100, 800, 1e4]])
+    r = r.astype(dtype)
+    with warnings.catch_warnings(), np.errstate(over="ignore"):
+        warnings.simplefilter("error")
+        a = ACTIVATIONS["sigmoid"](r.copy())
+    assert a.dtype == dtype
+    np.testing.assert_allclose(a, expit(r), rtol=4 * np.finfo(dtype).eps, atol=0)
+
+
+def test_feedforward_saturates_the_sigmoid_without_warning():
+    W, b = [np.array([[1.0]]), np.array([[1.0]])], [np.zeros(1), np.zeros(1)]
+    X = np.array([[-1e4], [0.0], [1e4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = feedforward(X, W, b, ["sigmoid", "identity"])[-1]
+    np.testing.assert_array_equal(a.ravel(), [0.0, 0.5, 1.0])
+
+
+@pytest.mark.parametrize(
+    "name, derivative",
+    [
+        ("sigmoid", lambda a: a * (1 - a)),
+        ("tanh", lambda a: 1 - a**2),
+        ("relu", lambda a: (a > 0).astype(a.dtype)),
+        ("identity", np.ones_like),
+    ],
+)
+def test_derivative_multiplies_delta_in_place_by_sigma_prime(name, derivative):
+    rng = np.random.RandomState(0)
+    a = ACTIVATIONS[name](rng.normal(size=(6, 4)))
+    delta = rng.normal(size=(6, 4))
+    expected = delta * derivative(a)
+    a_before = a.copy()
+    DERIVATIVES[name](a, delta, np.empty_like(a))
+    np.testing.assert_allclose(delta, expected, rtol=1e-15)
+    np.testing.assert_array_equal(a, a_before)
+
+
+def _targets(loss, rng, shape):
+    if loss == "log_loss":
+        return np.eye(shape[1])[rng.randint(shape[1], size=shape[0])]
+    if loss == "binary_log_loss":
+        return rng.randint(2, size=shape).astype(float)
+    if loss == "poisson":
+        return rng.poisson(2.0, size=shape).astype(float)
+    return rng.normal(size=shape)
+
+
+def _outputs(loss, rng, shape):
+    if loss == "log_loss":
+        return ACTIVATIONS["softmax"](rng.normal(size=shape))
+    if loss == "binary_log_loss":
+        # include outputs clipped on both sides of the probability range
+        p = expit(rng.normal(scale=3, size=shape))
+        p[0] = [0.0, 1.0, 1e-20][: shape[1]]
+        return p
+    if loss == "poisson":
+        return np.exp(rng.normal(size=shape))
+    return rng.normal(size=shape)
+
+
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_summed_loss_matches_the_per_sample_losses(loss, weighted):
+    rng = np.random.RandomState(0)
+    shape = (9, 3)
+    y, y_hat = _targets(loss, rng, shape), _outputs(loss, rng, shape)
+    sample_weight = rng.uniform(0.5, 2, size=shape[0]) if weighted else None
+    residual = output_delta(loss, y, y_hat, out=np.empty(shape))
+    y_hat_before = y_hat.copy()
+    total = summed_loss(loss, y, y_hat, residual, sample_weight, np.empty(shape))
+    expected = np.average(LOSSES[loss](y, y_hat), weights=sample_weight) * (
+        shape[0] if sample_weight is None else sample_weight.sum()
+    )
+    assert total == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_array_equal(y_hat, y_hat_before)
+
+
+def test_quick_benchmark_runs(capsys):
+    spec = importlib.util.spec_from_file_location("bench_vs_mlp", BENCHMARK)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.main(["--quick"])
+    out = capsys.readouterr().out
+    assert len(rows) == 2
+    for heading in ("## Fit", "## Predict", "## Peak traced memory", "## Our seconds per epoch"):
+        assert heading in out
+    for row in rows:
+        assert row["mlp_s"] > 0 and row["ours_s"] > 0 and row["gemm_s"] > 0
