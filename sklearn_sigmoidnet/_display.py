@@ -325,7 +325,7 @@ class SigmoidSumDisplay:
         if len(net.coefs_) < 2:
             raise ValueError("SigmoidSumDisplay needs a network with at least one hidden layer.")
         column, feature_name = _feature_column(X, feature)
-        values = _column_values(X, column)
+        values = _column_values(X, column, feature_name)
         low, high = (np.nanmin(values), np.nanmax(values)) if grid_range is None else grid_range
         grid = np.linspace(float(low), float(high), grid_resolution)
         X_grid = _grid_rows(X, column, grid, fixed or {})
@@ -426,12 +426,17 @@ def _feature_column(X, feature):
     return column, (str(columns[column]) if columns is not None else f"x{column + 1}")
 
 
-def _column_values(X, column):
-    if hasattr(X, "iloc"):
-        return np.asarray(X.iloc[:, column], dtype=float)
-    if sparse.issparse(X):
-        return X[:, [column]].toarray().ravel().astype(float)
-    return np.asarray(X, dtype=float)[:, column]
+def _column_values(X, column, name):
+    try:
+        if hasattr(X, "iloc"):
+            return np.asarray(X.iloc[:, column], dtype=float)
+        if sparse.issparse(X):
+            return X[:, [column]].toarray().ravel().astype(float)
+        return np.asarray(X, dtype=float)[:, column]
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"feature {name!r} is not numeric; SigmoidSumDisplay varies a numeric feature."
+        ) from error
 
 
 def _grid_rows(X, column, grid, fixed):

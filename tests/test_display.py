@@ -160,6 +160,27 @@ def test_classifier_curve_is_the_decision_function():
         SigmoidSumDisplay.from_estimator(clf, X, feature=0, target="z")
 
 
+def test_binary_classifier_curve_is_the_decision_function(curve_data):
+    X, y = curve_data
+    labels = np.where(y > np.median(y), "high", "low")
+    clf = _fit(SigmoidNetClassifier((3,), epochs=10, **FIT), X, labels)
+    display = SigmoidSumDisplay.from_estimator(clf, X, feature=0, grid_resolution=5)
+    rows = np.column_stack([display.grid, np.full(5, X[:, 1].mean())])
+    np.testing.assert_allclose(display.curve_line_.get_ydata(), clf.decision_function(rows))
+    assert display.ax_.get_ylabel() == "raw output r (decision_function)"
+
+
+def test_a_non_numeric_feature_is_a_clear_error():
+    frame = pd.DataFrame({"x": np.linspace(0, 1, 20), "city": ["a", "b"] * 10})
+    model = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["city"]), remainder="passthrough"),
+        SigmoidNetRegressor((2,), epochs=5, **FIT),
+    )
+    _fit(model, frame, np.linspace(0, 1, 20))
+    with pytest.raises(ValueError, match="not numeric"):
+        SigmoidSumDisplay.from_estimator(model, frame, "city")
+
+
 def test_multi_output_regressor_takes_an_output_index(curve_data):
     X, y = curve_data
     Y = np.column_stack([y, -y])
