@@ -35,12 +35,17 @@ def feedforward(X, weights, biases, activations, outputs=None):
     """
     if outputs is None:
         outputs = [np.empty((X.shape[0], W.shape[1]), W.dtype) for W in weights]
+    with np.errstate(over="ignore"):  # e^-r → inf in the sigmoid gives its limit σ = 0
+        return _feedforward(X, weights, biases, activations, outputs)
+
+
+def _feedforward(X, weights, biases, activations, outputs):
+    # the training loop enters np.errstate once per epoch rather than per batch
     a = X
-    with np.errstate(over="ignore"):  # e^-r → inf in the sigmoid is its limit σ = 0
-        for W, b, activation, r in zip(weights, biases, activations, outputs):
-            _matmul(a, W, out=r)
-            r += b
-            a = ACTIVATIONS[activation](r)
+    for W, b, activation, r in zip(weights, biases, activations, outputs):
+        _matmul(a, W, out=r)
+        r += b
+        a = ACTIVATIONS[activation](r)
     return outputs
 
 
@@ -128,11 +133,12 @@ class Network:
         L(θ) on a batch is (Σ sᵢ Lᵢ + ½ α ‖W‖²) / Σ sᵢ, the per-sample losses
         Lᵢ weighted by the sample weights sᵢ (all ones when None). Dividing the
         penalty by the batch weight, as scikit-learn's MLP does, makes integer
-        weights the same as repeated samples.
+        weights the same as repeated samples. Callers silence overflow, as
+        ``run_epoch`` does: the sigmoid's e^-r → inf is its correct limit.
         """
         n = X.shape[0]
         outputs, deltas, scratch = self._buffers(n)
-        feedforward(X, self.W, self.b, self.activations, outputs)
+        _feedforward(X, self.W, self.b, self.activations, outputs)
         Y_hat = outputs[-1]
         delta = output_delta(loss, Y, Y_hat, out=deltas[-1])
         data_loss = summed_loss(loss, Y, Y_hat, delta, sample_weight, scratch[-1])

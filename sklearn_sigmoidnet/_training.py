@@ -26,26 +26,27 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alph
     block_rows = batch_size * max(1, _BLOCK_VALUES // (batch_size * max(X.shape[1], 1)))
     total_loss = total_weight = 0.0
     n_updates = 0
-    for block_start in range(0, n, block_rows):
-        rows = slice(block_start, block_start + block_rows)
-        if order is not None:
-            rows = order[rows]
-        X_block, Y_block = _take_rows(X, rows), _take_rows(Y, rows)
-        sw_block = None if sample_weight is None else _take_rows(sample_weight, rows)
-        n_block = Y_block.shape[0]
-        for start in range(0, n_block, batch_size):
-            batch = slice(start, start + batch_size)
-            sw_batch = None if sw_block is None else sw_block[batch]
-            weight = min(batch_size, n_block - start) if sw_batch is None else sw_batch.sum()
-            if weight == 0:  # an all-zero-weight batch carries no information
-                continue
-            batch_loss = network.loss_and_gradient(
-                X_block[batch], Y_block[batch], sw_batch, loss, alpha
-            )
-            optimizer.step(network.theta, network.grad)
-            total_loss += batch_loss * weight
-            total_weight += weight
-            n_updates += 1
+    with np.errstate(over="ignore"):  # e^-r → inf in the sigmoid gives its limit σ = 0
+        for block_start in range(0, n, block_rows):
+            rows = slice(block_start, block_start + block_rows)
+            if order is not None:
+                rows = order[rows]
+            X_block, Y_block = _take_rows(X, rows), _take_rows(Y, rows)
+            sw_block = None if sample_weight is None else _take_rows(sample_weight, rows)
+            n_block = Y_block.shape[0]
+            for start in range(0, n_block, batch_size):
+                batch = slice(start, start + batch_size)
+                sw_batch = None if sw_block is None else sw_block[batch]
+                weight = min(batch_size, n_block - start) if sw_batch is None else sw_batch.sum()
+                if weight == 0:  # an all-zero-weight batch carries no information
+                    continue
+                batch_loss = network.loss_and_gradient(
+                    X_block[batch], Y_block[batch], sw_batch, loss, alpha
+                )
+                optimizer.step(network.theta, network.grad)
+                total_loss += batch_loss * weight
+                total_weight += weight
+                n_updates += 1
     return (total_loss / total_weight if total_weight else np.nan), n_updates
 
 
