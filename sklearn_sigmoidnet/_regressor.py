@@ -112,7 +112,7 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         ``pandas.DataFrame(history_)`` makes it a table.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when they are all strings.
 
     See Also
