@@ -62,8 +62,12 @@ def _teacher_regression(n_train, n_test, n_features, dtype, seed):
 
 def _classification(n_train, n_test, n_features, n_classes, dtype, seed):
     X, y = make_classification(
-        n_samples=n_train + n_test, n_features=n_features, n_informative=n_features // 2,
-        n_classes=n_classes, class_sep=1.0, random_state=seed,
+        n_samples=n_train + n_test,
+        n_features=n_features,
+        n_informative=n_features // 2,
+        n_classes=n_classes,
+        class_sep=1.0,
+        random_state=seed,
     )
     X = StandardScaler().fit_transform(X).astype(dtype)
     return train_test_split(X, y, train_size=n_train, random_state=0, stratify=y)
@@ -78,33 +82,72 @@ def make_cases(quick):
     if quick:
         n, n_test = 600, 200
         return [
-            Case("reg 600x20, (16,), b32, f64", "regression",
-                 _teacher_regression(n, n_test, 20, np.float64, 0), (16,), 32, 2, 3.0),
-            Case("cls 600x8 4-class, (8,8), b64, f32", "classification",
-                 _classification(n, n_test, 8, 4, np.float32, 0), (8, 8), 64, 2, 3.0),
+            Case(
+                "reg 600x20, (16,), b32, f64",
+                "regression",
+                _teacher_regression(n, n_test, 20, np.float64, 0),
+                (16,),
+                32,
+                2,
+                3.0,
+            ),
+            Case(
+                "cls 600x8 4-class, (8,8), b64, f32",
+                "classification",
+                _classification(n, n_test, 8, 4, np.float32, 0),
+                (8, 8),
+                64,
+                2,
+                3.0,
+            ),
         ]
     reg20 = _teacher_regression(20_000, 5_000, 20, np.float64, 0)
     return [
         Case("reg 20k x 20, (100,), b32, f64", "regression", reg20, (100,), 32, 20, 3.0),
         Case("reg 20k x 20, (100,), b200, f64", "regression", reg20, (100,), 200, 20, 2.0),
-        Case("reg 20k x 50, (256,256), b256, f32", "regression",
-             _teacher_regression(20_000, 5_000, 50, np.float32, 1), (256, 256), 256, 10, 1.6),
+        Case(
+            "reg 20k x 50, (256,256), b256, f32",
+            "regression",
+            _teacher_regression(20_000, 5_000, 50, np.float32, 1),
+            (256, 256),
+            256,
+            10,
+            1.6,
+        ),
         Case("digits, (100,), b32, f64", "classification", _digits(), (100,), 32, 100, 3.0),
-        Case("cls 20k x 40 4-class, (64,64), b64, f32", "classification",
-             _classification(20_000, 5_000, 40, 4, np.float32, 2), (64, 64), 64, 20, 3.0),
+        Case(
+            "cls 20k x 40 4-class, (64,64), b64, f32",
+            "classification",
+            _classification(20_000, 5_000, 40, 4, np.float32, 2),
+            (64, 64),
+            64,
+            20,
+            3.0,
+        ),
     ]
 
 
 def make_estimators(case, seed):
     common_mlp = dict(
-        hidden_layer_sizes=case.hidden, activation="logistic", solver="adam",
-        batch_size=case.batch_size, learning_rate_init=case.learning_rate,
-        max_iter=case.epochs, tol=0, n_iter_no_change=case.epochs + 1, random_state=seed,
+        hidden_layer_sizes=case.hidden,
+        activation="logistic",
+        solver="adam",
+        batch_size=case.batch_size,
+        learning_rate_init=case.learning_rate,
+        max_iter=case.epochs,
+        tol=0,
+        n_iter_no_change=case.epochs + 1,
+        random_state=seed,
     )
     common_ours = dict(
-        activation="sigmoid", solver="adam", batch_size=case.batch_size,
-        learning_rate=case.learning_rate, epochs=case.epochs, tol=0,
-        n_iter_no_change=case.epochs + 1, random_state=seed,
+        activation="sigmoid",
+        solver="adam",
+        batch_size=case.batch_size,
+        learning_rate=case.learning_rate,
+        epochs=case.epochs,
+        tol=0,
+        n_iter_no_change=case.epochs + 1,
+        random_state=seed,
     )
     if case.task == "regression":
         return MLPRegressor(**common_mlp), SigmoidNetRegressor(case.hidden, **common_ours)
@@ -164,8 +207,7 @@ def bench_case(case, repeats):
             scores[name].append(_score(case, estimator, X_test, y_test))
             assert estimator.n_iter_ == case.epochs, (name, estimator.n_iter_)
     n_outputs = 1 if case.task == "regression" else ours.coefs_[-1].shape[1]
-    floor = gemm_floor(case, X_train.shape[0], X_train.shape[1], n_outputs, X_train.dtype,
-                       repeats)
+    floor = gemm_floor(case, X_train.shape[0], X_train.shape[1], n_outputs, X_train.dtype, repeats)
     mlp_s, ours_s = np.median(times["mlp"]), np.median(times["ours"])
     return {
         "case": case.name,
@@ -184,8 +226,10 @@ def bench_case(case, repeats):
 
 def print_fit_table(rows):
     print("\n## Fit: median seconds per fit, side by side\n")
-    print("| case | epochs | MLP s | ours s | MLP/ours | goal | GEMM floor s | ours/GEMM "
-          "| MLP score | ours score | Δ score |")
+    print(
+        "| case | epochs | MLP s | ours s | MLP/ours | goal | GEMM floor s | ours/GEMM "
+        "| MLP score | ours score | Δ score |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         met = "met" if r["ratio"] >= r["goal"] else "NOT met"
@@ -227,9 +271,7 @@ def bench_predict(case, n_rows, min_seconds):
         times = {"mlp": [], "ours": []}
         for repeat in range(3):
             for name, estimator in zip(("mlp", "ours"), fitted):
-                times[name].append(
-                    _median_call_time(lambda: estimator.predict(X), min_seconds / 6)
-                )
+                times[name].append(_median_call_time(lambda: estimator.predict(X), min_seconds / 6))
         results.append((n, np.median(times["mlp"]), np.median(times["ours"])))
     return results
 
@@ -281,7 +323,9 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="smoke run on small data")
     parser.add_argument("--repeats", type=int, default=None, help="fits per estimator and case")
     parser.add_argument(
-        "--blas-threads", type=int, default=None,
+        "--blas-threads",
+        type=int,
+        default=None,
         help="limit the BLAS to this many threads, for both estimators (default: BLAS's own)",
     )
     parser.add_argument(
@@ -318,8 +362,10 @@ def run(args):
     peaks = bench_memory(first)
     print("| MLP | ours | ours/MLP |")
     print("|---:|---:|---:|")
-    print(f"| {peaks['mlp'] / 2**20:.2f} MiB | {peaks['ours'] / 2**20:.2f} MiB "
-          f"| {peaks['ours'] / peaks['mlp']:.2f} |")
+    print(
+        f"| {peaks['mlp'] / 2**20:.2f} MiB | {peaks['ours'] / 2**20:.2f} MiB "
+        f"| {peaks['ours'] / peaks['mlp']:.2f} |"
+    )
 
     sizes = [1_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
     print(f"\n## Our seconds per epoch against rows ({first.name.split(',', 1)[1].strip()})\n")

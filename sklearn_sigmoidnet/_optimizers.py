@@ -98,8 +98,7 @@ class Adam:
         # √(1 − β₂) (√v_sum + ε / √(1 − β₂)), and all scalar factors meet in η_t
         sqrt_1_b2 = math.sqrt(1 - b2)
         eta = (
-            self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-            * (1 - b1) / sqrt_1_b2
+            self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t) * (1 - b1) / sqrt_1_b2
         )
         np.sqrt(v_sum, out=s)
         s += self.epsilon / sqrt_1_b2

@@ -16,7 +16,7 @@ from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
 from sklearn_sigmoidnet._losses import LOSSES, output_delta, summed_loss
 from sklearn_sigmoidnet._network import feedforward
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_vs_mlp.py"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -99,14 +99,24 @@ def test_summed_loss_matches_the_per_sample_losses(loss, weighted):
     np.testing.assert_array_equal(y_hat, y_hat_before)
 
 
+def _load(script):
+    spec = importlib.util.spec_from_file_location(script, BENCHMARKS / f"{script}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_quick_benchmark_runs(capsys):
-    spec = importlib.util.spec_from_file_location("bench_vs_mlp", BENCHMARK)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    rows = bench.main(["--quick"])
+    rows = _load("bench_vs_mlp").main(["--quick"])
     out = capsys.readouterr().out
     assert len(rows) == 2
     for heading in ("## Fit", "## Predict", "## Peak traced memory", "## Our seconds per epoch"):
         assert heading in out
     for row in rows:
         assert row["mlp_s"] > 0 and row["ours_s"] > 0 and row["gemm_s"] > 0
+
+
+def test_step_profile_runs(capsys):
+    shapes = ["--batch", "4", "--features", "3", "--hidden", "5", "--outputs", "3"]
+    _load("profile_step").main(shapes)
+    assert "whole step" in capsys.readouterr().out

@@ -1,0 +1,90 @@
+"""Where one training step's time goes: each numpy call of a batch, timed alone.
+
+A profiler's own overhead is as large as these calls, so each step of the
+forward pass, the backward pass and the Adam update is timed on its own with
+timeit (median of 7 runs) at the shapes of one benchmark case, next to the
+whole step. The default shapes are the digits case of bench_vs_mlp.py
+(batch 32, 64 → 100 sigmoid units → 10 softmax outputs, float64).
+
+    python benchmarks/profile_step.py [--batch 32 --features 64 --hidden 100 --outputs 10]
+"""
+
+import argparse
+import timeit
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
+from sklearn_sigmoidnet._losses import output_delta, summed_loss
+from sklearn_sigmoidnet._network import Network
+from sklearn_sigmoidnet._optimizers import Adam
+
+
+def _median_us(function):
+    function()
+    return float(np.median([timeit.timeit(function, number=2000) / 2 for _ in range(7)])) * 1e3
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--features", type=int, default=64)
+    parser.add_argument("--hidden", type=int, default=100)
+    parser.add_argument("--outputs", type=int, default=10)
+    args = parser.parse_args(argv)
+    n, d, h, k = args.batch, args.features, args.hidden, args.outputs
+
+    rng = np.random.RandomState(0)
+    X, Y = rng.uniform(size=(n, d)), np.eye(k)[rng.randint(k, size=n)]
+    network = Network([d, h, k], ["sigmoid"], "softmax", np.float64)
+    network.initialize(rng)
+    adam = Adam(network.theta.size, np.float64, 1e-3)
+    (a, y_hat), (delta_1, delta_2), scratch = network._buffers(n)
+    (W1, W2), (b1, b2), (dW1, dW2), (db1, db2) = network.W, network.b, network.dW, network.db
+    ones, r_1, r_2 = network._ones[:n], rng.normal(size=(n, h)), rng.normal(size=(n, k))
+    g = rng.normal(size=network.theta.size) * 1e-3
+    network.loss_and_gradient(X, Y, None, "log_loss", 1e-4)  # fills the buffers with real values
+    steps = {
+        "GEMM r = X W (hidden)": lambda: np.matmul(X, W1, out=a),
+        "GEMM r = a W (output)": lambda: np.matmul(a, W2, out=y_hat),
+        "GEMM g_W = aᵀ δ (output)": lambda: np.matmul(a.T, delta_2, out=dW2),
+        "GEMM δ = δ Wᵀ (to hidden)": lambda: np.matmul(delta_2, W2.T, out=delta_1),
+        "GEMM g_W = Xᵀ δ (hidden)": lambda: np.matmul(X.T, delta_1, out=dW1),
+        "bias adds r += b, 2 layers": lambda: (np.add(a, b1, out=a), np.add(y_hat, b2, out=y_hat)),
+        "bias sums 1ᵀ δ, 2 layers": lambda: (
+            np.matmul(ones, delta_2, out=db2),
+            np.matmul(ones, delta_1, out=db1),
+        ),
+        "copy (part of the next two rows)": lambda: np.copyto(a, r_1),
+        "sigmoid, 4 ufuncs": lambda: ACTIVATIONS["sigmoid"](np.copyto(a, r_1) or a),
+        "softmax": lambda: ACTIVATIONS["softmax"](np.copyto(y_hat, r_2) or y_hat),
+        "σ'(r) into δ, 3 ufuncs": lambda: DERIVATIVES["sigmoid"](a, delta_1, scratch[0]),
+        "residual e, batch loss, δ /= n": lambda: (
+            output_delta("log_loss", Y, y_hat, out=delta_2),
+            summed_loss("log_loss", Y, y_hat, delta_2, None, scratch[1]),
+            np.divide(delta_2, n, out=delta_2),
+        ),
+        "L2 term g += α θ_W, 2 ufuncs": lambda: np.add(
+            network.grad,
+            np.multiply(network.theta, network._l2_scale, out=network._l2_term),
+            out=network.grad,
+        ),
+        "Adam step, 9 ufuncs": lambda: adam.step(network.theta, g),
+    }
+
+    def whole_step():
+        network.loss_and_gradient(X, Y, None, "log_loss", 1e-4)
+        adam.step(network.theta, network.grad)
+
+    with threadpool_limits(1, user_api="blas"), np.errstate(over="ignore"):
+        rows = [(name, _median_us(step)) for name, step in steps.items()]
+        rows.append(("whole step: loss_and_gradient + Adam step", _median_us(whole_step)))
+    print(f"batch {n}, {d} → {h} sigmoid → {k} softmax, float64, {network.theta.size} parameters")
+    print("\n| step | µs per batch |\n|---|---:|")
+    for name, us in rows:
+        print(f"| {name} | {us:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
