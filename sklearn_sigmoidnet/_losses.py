@@ -76,34 +76,38 @@ def summed_loss(loss, y, y_hat, residual, sample_weight, scratch):
     """Σ sᵢ Lᵢ over a batch (sᵢ = 1 when ``sample_weight`` is None).
 
     The squared error and the log losses are computed from the residual
-    e = ŷ − y that ``output_delta`` wrote, in ``scratch`` (shaped like ŷ), so
-    that the per-batch loss allocates nothing; the other losses use ``LOSSES``.
+    e = ŷ − y that ``output_delta`` wrote, or from ŷ, in ``scratch`` (shaped
+    like ŷ), so that the per-batch loss allocates nothing and takes few
+    passes; the other losses use ``LOSSES``.
     """
     if loss == "squared_error":
         if sample_weight is None:
             return 0.5 * float(np.vdot(residual, residual))
         np.multiply(residual, residual, out=scratch)
-        scratch *= 0.5
-    elif loss == "binary_log_loss":
+        return 0.5 * _weighted_sum(scratch, sample_weight)
+    if loss == "binary_log_loss":
         # for 0/1 targets, 1 − |e| is the probability given to the observed outcome
         np.abs(residual, out=scratch)
         np.subtract(1, scratch, out=scratch)
-        _log_clipped_probability(scratch)
-    elif loss == "log_loss":
-        np.copyto(scratch, y_hat)
-        _log_clipped_probability(scratch)
-        scratch *= y
-    else:
-        losses = LOSSES[loss](y, y_hat)
-        return float(losses.sum() if sample_weight is None else losses @ sample_weight)
-    return float(scratch.sum() if sample_weight is None else (sample_weight @ scratch).sum())
+        return -_weighted_sum(_log_clipped(scratch, out=scratch), sample_weight)
+    if loss == "log_loss":
+        log_p = _log_clipped(y_hat, out=scratch)
+        if sample_weight is None:
+            return -float(np.vdot(y, log_p))  # Σ y log p as one dot product
+        log_p *= y
+        return -_weighted_sum(log_p, sample_weight)
+    losses = LOSSES[loss](y, y_hat)
+    return float(losses.sum() if sample_weight is None else losses @ sample_weight)
 
 
-def _log_clipped_probability(p):
-    """−log p in place, with p clipped as in ``log_loss``."""
+def _weighted_sum(values, sample_weight):
+    return float(values.sum() if sample_weight is None else (sample_weight @ values).sum())
+
+
+def _log_clipped(p, out):
+    """log p with p clipped as in ``log_loss``, into ``out``."""
     eps = np.finfo(p.dtype).eps
     # two one-sided bounds cost less than np.clip's general machinery
-    np.maximum(p, eps, out=p)
-    np.minimum(p, 1 - eps, out=p)
-    np.log(p, out=p)
-    np.negative(p, out=p)
+    np.maximum(p, eps, out=out)
+    np.minimum(out, 1 - eps, out=out)
+    return np.log(out, out=out)
