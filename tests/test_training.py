@@ -1,5 +1,6 @@
 """The training controls both estimators share: solvers, stopping, continuing, history."""
 
+import importlib.util
 import re
 import warnings
 
@@ -226,70 +227,16 @@ def test_divergence_in_the_first_epoch_is_an_error():
         SigmoidNetRegressor(activation="relu").fit(X, np.arange(10.0))
 
 
-class _InterruptAfter:
-    """A callback that presses Ctrl-C at the end of a given epoch."""
-
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context, **kwargs):
-        pass
-
-    def on_fit_task_end(self, estimator, context, **kwargs):
-        if context.parent is not None and context.task_id + 1 == self.epoch:
-            raise KeyboardInterrupt
-
-
-@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
-def test_ctrl_c_stops_cleanly_with_a_usable_model(solver):
-    est = SigmoidNetClassifier((6,), solver=solver, epochs=100, random_state=0)
-    est.set_callbacks(_InterruptAfter(epoch=3))
-    with pytest.warns(UserWarning, match="interrupted by the user"):
-        est.fit(X_iris, y_iris)
-    assert len(est.loss_curve_) == 3
-    assert est.predict(X_iris).shape == y_iris.shape
-
-
-class _StopAfter(_InterruptAfter):
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        if context.parent is None:
-            return False
-        self.last_score = fitted_estimator.score(X_iris, y_iris)
-        return context.task_id + 1 == self.epoch
-
-
-@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
-def test_a_callback_can_stop_training(solver):
-    callback = _StopAfter(epoch=4)
-    est = SigmoidNetClassifier((6,), solver=solver, random_state=0).set_callbacks(callback)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)  # a requested stop is no failure
-        est.fit(X_iris, y_iris)
-    assert est.n_iter_ == 4
-    assert callback.last_score == est.score(X_iris, y_iris)
-
-
-def test_progress_bar_in_a_grid_search(capsys):
-    from sklearn.callback import ProgressBar
-    from sklearn.model_selection import GridSearchCV
-    from sklearn.pipeline import make_pipeline
-
-    pipe = make_pipeline(StandardScaler(), SigmoidNetClassifier(epochs=3, random_state=0))
-    search = GridSearchCV(pipe, {"sigmoidnetclassifier__hidden_layer_sizes": [(2,), (3,)]}, cv=2)
-    _quietly(search.set_callbacks(ProgressBar()), X_iris, y_iris)
-    assert search.best_estimator_[-1].n_iter_ == 3
-
-
 @pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
 def test_same_random_state_same_model(Estimator, X, y):
     fits = [_quietly(Estimator((5,), epochs=5, batch_size=16, random_state=3), X, y) for _ in "ab"]
     np.testing.assert_array_equal(fits[0].coefs_[0], fits[1].coefs_[0])
+
+
+def test_callbacks_are_offered_exactly_where_scikit_learn_has_the_api():
+    has_api = importlib.util.find_spec("sklearn.callback") is not None
+    assert hasattr(SigmoidNetRegressor(), "set_callbacks") == has_api
+    assert hasattr(SigmoidNetClassifier(), "set_callbacks") == has_api
 
 
 def test_parameter_names_match_the_contract():
