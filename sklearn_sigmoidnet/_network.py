@@ -164,7 +164,11 @@ class Network:
             _matmul(a_in.T, delta, out=self.dW[layer])
             np.matmul(ones, delta, out=self.db[layer])  # Σ over the batch's rows
             if layer:
-                delta_in = np.matmul(delta, self.W[layer].T, out=deltas[layer - 1])
+                W = self.W[layer]
+                if W.shape[1] == 1:  # an outer product: broadcasting beats BLAS 2-4×
+                    delta_in = np.multiply(delta, W.T, out=deltas[layer - 1])
+                else:
+                    delta_in = np.matmul(delta, W.T, out=deltas[layer - 1])
                 DERIVATIVES[self.activations[layer - 1]](a_in, delta_in, scratch[layer - 1])
         if alpha:
             if alpha != self._l2_alpha:
