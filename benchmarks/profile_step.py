@@ -6,7 +6,8 @@ timeit (median of 7 runs) at the shapes of one benchmark case, next to the
 whole step. The default shapes are the digits case of bench_vs_mlp.py
 (batch 32, 64 → 100 sigmoid units → 10 softmax outputs, float64).
 
-    python benchmarks/profile_step.py [--batch 32 --features 64 --hidden 100 --outputs 10]
+    python benchmarks/profile_step.py [--batch 32 --features 64 --hidden 100 --outputs 10
+                                       --dtype float64]
 """
 
 import argparse
@@ -32,24 +33,30 @@ def main(argv=None):
     parser.add_argument("--features", type=int, default=64)
     parser.add_argument("--hidden", type=int, default=100)
     parser.add_argument("--outputs", type=int, default=10)
+    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     args = parser.parse_args(argv)
-    n, d, h, k = args.batch, args.features, args.hidden, args.outputs
+    n, d, h, k, dtype = args.batch, args.features, args.hidden, args.outputs, args.dtype
 
     rng = np.random.RandomState(0)
-    X, Y = rng.uniform(size=(n, d)), np.eye(k)[rng.randint(k, size=n)]
-    network = Network([d, h, k], ["sigmoid"], "softmax", np.float64)
+    X = rng.uniform(size=(n, d)).astype(dtype)
+    Y = np.eye(k, dtype=dtype)[rng.randint(k, size=n)]
+    network = Network([d, h, k], ["sigmoid"], "softmax", dtype)
     network.initialize(rng)
-    adam = Adam(network.theta.size, np.float64, 1e-3)
+    adam = Adam(network.theta.size, dtype, 1e-3)
     (a, y_hat), (delta_1, delta_2), scratch = network._buffers(n)
     (W1, W2), (b1, b2), (dW1, dW2), (db1, db2) = network.W, network.b, network.dW, network.db
-    ones, r_1, r_2 = network._ones[:n], rng.normal(size=(n, h)), rng.normal(size=(n, k))
-    g = rng.normal(size=network.theta.size) * 1e-3
+    ones = network._ones[:n]
+    r_1, r_2 = rng.normal(size=(n, h)).astype(dtype), rng.normal(size=(n, k)).astype(dtype)
+    g = (rng.normal(size=network.theta.size) * 1e-3).astype(dtype)
     network.loss_and_gradient(X, Y, None, "log_loss", 1e-4)  # fills the buffers with real values
     steps = {
         "GEMM r = X W (hidden)": lambda: np.matmul(X, W1, out=a),
         "GEMM r = a W (output)": lambda: np.matmul(a, W2, out=y_hat),
         "GEMM g_W = aᵀ δ (output)": lambda: np.matmul(a.T, delta_2, out=dW2),
-        "GEMM δ = δ Wᵀ (to hidden)": lambda: np.matmul(delta_2, W2.T, out=delta_1),
+        # as the network does: an outer product for a single output, by broadcasting
+        "δ = δ Wᵀ (to hidden)": lambda: (np.multiply if k == 1 else np.matmul)(
+            delta_2, W2.T, out=delta_1
+        ),
         "GEMM g_W = Xᵀ δ (hidden)": lambda: np.matmul(X.T, delta_1, out=dW1),
         "bias adds r += b, 2 layers": lambda: (np.add(a, b1, out=a), np.add(y_hat, b2, out=y_hat)),
         "bias sums 1ᵀ δ, 2 layers": lambda: (
@@ -80,7 +87,7 @@ def main(argv=None):
     with threadpool_limits(1, user_api="blas"), np.errstate(over="ignore"):
         rows = [(name, _median_us(step)) for name, step in steps.items()]
         rows.append(("whole step: loss_and_gradient + Adam step", _median_us(whole_step)))
-    print(f"batch {n}, {d} → {h} sigmoid → {k} softmax, float64, {network.theta.size} parameters")
+    print(f"batch {n}, {d} → {h} sigmoid → {k} softmax, {dtype}, {network.theta.size} parameters")
     print("\n| step | µs per batch |\n|---|---:|")
     for name, us in rows:
         print(f"| {name} | {us:.1f} |")
