@@ -15,12 +15,12 @@ import numpy as np
 import scipy.optimize
 from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context, is_regressor
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS
 from ._losses import LOSSES
@@ -591,9 +591,20 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- prediction ------------------------------------------------------------
 
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "coefs_")
+
+    def _check_fitted(self):
+        # what check_is_fitted does, minus its generic look-ups: a tenth of
+        # the time of predicting one row
+        if not hasattr(self, "coefs_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' first."
+            )
+
     def _forward(self, X, output_activation=None):
         """Every layer's output for validated X; the output layer's last."""
-        check_is_fitted(self)
+        self._check_fitted()
         X = validate_data(
             self, X, reset=False, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32)
         )
@@ -621,7 +632,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             cᵢ·aᵢ(x) for each unit i of the last hidden layer; the output axis
             is there when the network has several outputs.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         if self.n_layers_ < 3:
             raise ValueError("decompose needs at least one hidden layer; this network has none.")
         a = self._forward(X)[-2]
