@@ -7,9 +7,6 @@ it may use ``scratch``, an array of a's shape, so that it allocates nothing.
 """
 
 import numpy as np
-from scipy.special import expit
-
-_FEW_VALUES = 256
 
 
 def identity(r):
@@ -21,9 +18,6 @@ def sigmoid(r):
     # scipy's expit and as exact. e^-r overflows to inf for very negative r,
     # which gives the right limit σ = 0; callers silence that warning once per
     # pass (np.errstate(over="ignore")), as entering it per layer costs time.
-    # On a few values (predicting one row) the one call of expit is quicker.
-    if r.size <= _FEW_VALUES:
-        return expit(r, out=r)
     np.negative(r, out=r)
     np.exp(r, out=r)
     r += 1
