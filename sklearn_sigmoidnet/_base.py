@@ -125,7 +125,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def _encode_targets(self, y, *, first_call, classes=None):
-        """Validated ``y`` as a 2-D float target matrix Y for the network."""
+        """Validated ``y`` as the network's 2-D target matrix Y, one column per output."""
 
     @abstractmethod
     def _output_activation(self):
@@ -140,9 +140,11 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """The validation score (higher is better) of network outputs Y_hat."""
 
     def _class_weights(self, Y, sample_weight, incremental):
+        """The sample weights, times the class weights where there are any."""
         return sample_weight
 
     def _stratify(self, Y):
+        """Labels to stratify the validation split by, or None."""
         return None
 
     # -- fitting ---------------------------------------------------------------
