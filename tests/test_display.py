@@ -4,6 +4,7 @@ import subprocess
 import sys
 import warnings
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +21,6 @@ from sklearn_sigmoidnet import (
     SigmoidSumDisplay,
 )
 
-matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
