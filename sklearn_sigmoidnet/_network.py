@@ -122,11 +122,6 @@ class Network:
             self._sliced = n, [[array[:n] for array in arrays] for arrays in self._full]
         return self._sliced[1]
 
-    def forward(self, X):
-        """The training forward pass, into buffers reused from batch to batch."""
-        outputs = self._buffers(X.shape[0])[0]
-        return feedforward(X, self.W, self.b, self.activations, outputs)
-
     def loss_and_gradient(self, X, Y, sample_weight, loss, alpha):
         """Fill ``self.grad`` with the batch's ∇L(θ); return its mean data loss.
 
