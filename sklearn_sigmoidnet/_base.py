@@ -1,18 +1,18 @@
-"""What the regressor and the classifier share: parameters, training, prediction.
+"""What the regressor and the classifier share: the estimator protocol.
 
-The network maths lives in modules that know nothing of scikit-learn; this
-base holds the estimator protocol around it: parameter and input validation,
-the epoch loop with its stopping rules and bookkeeping, and the fitted
-attributes named as in scikit-learn's MLP.
+``fit`` and ``partial_fit`` validate the input and build everything anew: the
+network, the training settings and the fitted attributes. The training run
+(``_training``) works on those alone, and the fitted attributes replace the
+estimator's in one step at the end, so that a call that raises leaves the
+estimator as it was. Prediction reads fitted attributes only.
 """
 
-import time
+import copy
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -24,9 +24,9 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS
 from ._losses import LOSSES
-from ._network import Network, feedforward, penalty
-from ._optimizers import SGD, Adam
-from ._training import run_epoch
+from ._network import Network, feedforward
+from ._optimizers import OPTIMIZERS
+from ._training import Hooks, Progress, Settings, train_lbfgs, train_stochastic
 
 try:
     from sklearn.callback import CallbackSupportMixin
@@ -36,7 +36,10 @@ except ImportError:  # scikit-learn < 1.9: no callback API, so no set_callbacks
         pass
 
 
-_MIN_ADAPTIVE_LEARNING_RATE = 1e-6
+# A fit whose loss fell by less than this fraction of where it started did not train.
+_NO_PROGRESS = 1e-6
+# what scikit-learn's callback API keeps on the estimator during a fit only
+_FIT_CONTEXT_ATTRIBUTES = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
 
 def _is_stochastic(estimator):
@@ -47,7 +50,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base of the sigmoid-sum network estimators; not for direct use."""
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": [Interval(Integral, 1, None, closed="left"), list, tuple],
+        "hidden_layer_sizes": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
         "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -122,28 +125,33 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.verbose = verbose
 
     # -- what the regressor and the classifier each define --------------------
+    # ``targets`` is the dict of fitted attributes that describe the targets
+    # (the classifier's classes_, ...), as _encode_targets returns it.
 
     @abstractmethod
-    def _encode_targets(self, y, *, first_call, classes=None):
-        """Validated ``y`` as the network's 2-D target matrix Y, one column per output."""
+    def _encode_targets(self, y, *, continuing, classes=None):
+        """The validated ``y`` as the network's 2-D target matrix Y, and ``targets``.
+
+        When ``continuing``, the targets must fit the fitted ``targets``.
+        """
 
     @abstractmethod
-    def _output_activation(self):
-        """The output layer's activation, once the targets are known."""
+    def _output_activation(self, targets):
+        """The output layer's activation."""
 
     @abstractmethod
-    def _loss_name(self):
+    def _loss_name(self, out_activation):
         """The key of the training loss in ``LOSSES``."""
 
     @abstractmethod
-    def _score_outputs(self, Y, Y_hat, sample_weight):
+    def _score_outputs(self, Y, Y_hat, sample_weight, out_activation):
         """The validation score (higher is better) of network outputs Y_hat."""
 
-    def _class_weights(self, Y, sample_weight, incremental):
+    def _class_weights(self, Y, sample_weight, incremental, targets):
         """The sample weights, times the class weights where there are any."""
         return sample_weight
 
-    def _stratify(self, Y):
+    def _stratify(self, Y, targets):
         """Labels to stratify the validation split by, or None."""
         return None
 
@@ -169,109 +177,144 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
+    @available_if(_is_stochastic)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for exactly one epoch on (X, y), continuing any previous training.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss; None weighs all equally.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        if incremental and self.__sklearn_is_fitted__():
+            # _fit_context leaves the parameters of a fitted model's partial_fit unchecked
+            self._validate_params()
         if incremental and self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: it trains on the data it "
                 "is given and holds none out. Set early_stopping=False."
             )
-        first_call = not hasattr(self, "coefs_") or not (incremental or self.warm_start)
-        X, Y, sample_weight = self._validate_training_data(
-            X, y, sample_weight, first_call=first_call, incremental=incremental, classes=classes
-        )
+        continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
+        X, y, fitted = self._validate_input(X, y, continuing)
+        Y, targets = self._encode_targets(y, continuing=continuing, classes=classes)
+        Y = Y.astype(X.dtype, copy=False)
+        fitted.update(targets)
+        sample_weight = self._sample_weight(sample_weight, X, Y, incremental, targets)
+
         hidden_sizes = self._hidden_layer_sizes()
+        fitted.update(
+            n_layers_=len(hidden_sizes) + 2,
+            n_outputs_=Y.shape[1],
+            hidden_activations_=self._hidden_activations(len(hidden_sizes)),
+            out_activation_=self._output_activation(targets),
+        )
         network = Network(
             [X.shape[1], *hidden_sizes, Y.shape[1]],
-            self._hidden_activations(len(hidden_sizes)),
-            self._output_activation(),
+            fitted["hidden_activations_"],
+            fitted["out_activation_"],
             X.dtype,
         )
         rng = check_random_state(self.random_state)
-        if first_call:
-            network.initialize(rng)
-            self._start_bookkeeping()
-        else:
+        if continuing:
             self._check_continuation(network)
             network.set_parameters(self.coefs_, self.intercepts_)
+            progress = self._progress()
+        else:
+            network.initialize(rng)
+            progress = Progress()
+        monitor = None
+        if self.early_stopping and not incremental and self.solver != "lbfgs":
+            X, Y, sample_weight, monitor = self._hold_out(X, Y, sample_weight, rng, fitted)
+        settings = self._settings(X.shape[0], incremental, fitted["out_activation_"])
 
-        self.n_layers_ = len(network.W) + 1
-        self.n_outputs_ = Y.shape[1]
-        self.out_activation_ = network.activations[-1]
-        # the fitted weights are views into θ from now on, also while training
-        self.coefs_, self.intercepts_ = network.W, network.b
-
-        n_tasks = 1 if incremental else self.epochs
-        fit_task = self._init_callback_context(max_subtasks=n_tasks) if self._callbacks else None
-        if fit_task:
+        fit_task = None
+        if hasattr(self, "_init_callback_context"):  # scikit-learn's callback API is there
+            fit_task = self._init_callback_context(max_subtasks=1 if incremental else self.epochs)
             fit_task.call_on_fit_task_begin(estimator=self, X=X, y=Y)
+        hooks = _CallbackHooks(self, fit_task, X, Y, fitted) if fit_task else None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if self.solver == "lbfgs":
-                self._fit_lbfgs(network, X, Y, sample_weight, fit_task)
+                result = train_lbfgs(network, X, Y, sample_weight, settings, progress, hooks=hooks)
             else:
-                self._fit_stochastic(network, X, Y, sample_weight, rng, incremental, fit_task)
+                optimizer = self._make_optimizer(network, progress.optimizer_state)
+                result = train_stochastic(
+                    network, optimizer, X, Y, sample_weight, settings, progress, rng,
+                    monitor=monitor, hooks=hooks,
+                )  # fmt: skip
+        self._report(result, continuing=continuing, X=X, Y=Y)
+
+        progress = result.progress
+        fitted.update(
+            _fitted_weights(network),
+            n_iter_=result.n_iter,
+            n_updates_=result.n_updates + (self.n_updates_ if continuing else 0),
+            loss_=progress.loss,
+            best_loss_=progress.best_loss,
+            loss_curve_=list(progress.history["train_loss"]),
+            history_=progress.history,
+            validation_scores_=progress.validation_scores,
+            best_validation_score_=progress.best_validation_score,
+            _start_loss=progress.start_loss,
+            _optimizer_state=progress.optimizer_state,
+        )
+        self._commit(fitted)
         if fit_task:
             fit_task.call_on_fit_task_end(estimator=self, X=X, y=Y)
         return self
 
-    @property
-    def _callbacks(self):
-        """Whether scikit-learn's callback API is there to report to."""
-        return hasattr(self, "_init_callback_context")
-
-    def _begin_task(self, fit_task, name, X, Y):
-        """Open a subtask (an epoch, an lbfgs iteration) for the callbacks."""
-        if fit_task is None:
-            return None
-        task = fit_task.subcontext(task_name=name)
-        task.call_on_fit_task_begin(estimator=self, X=X, y=Y)
-        return task
-
-    def _end_task_asks_stop(self, task, network, X, Y):
-        """Close the subtask; True when a callback asks training to stop."""
-        if task is None:
-            return False
-        return task.call_on_fit_task_end(
-            estimator=self,
-            X=X,
-            y=Y,
-            reconstruction_attributes=lambda: {
-                "coefs_": [W.copy() for W in network.W],
-                "intercepts_": [b.copy() for b in network.b],
-            },
-        )
-
-    def _validate_training_data(self, X, y, sample_weight, *, first_call, incremental, classes):
-        dtype = (np.float64, np.float32) if first_call else self.coefs_[0].dtype
+    def _validate_input(self, X, y, continuing):
+        """Validated X and y, and the fitted attributes that describe X."""
+        # validate_data(reset=True) records n_features_in_ and feature_names_in_ on
+        # the estimator it is given: a copy keeps them off this one until the commit
+        holder = self if continuing else copy.copy(self)
         X, y = validate_data(
-            self,
+            holder,
             X,
             y,
-            reset=first_call,
+            reset=not continuing,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=dtype,
+            dtype=self.coefs_[0].dtype if continuing else (np.float64, np.float32),
             y_numeric=is_regressor(self),
         )
         if sparse.issparse(X):
             X = X.tocsr()  # batches are row slices
-        Y = self._encode_targets(y, first_call=first_call, classes=classes).astype(
-            X.dtype, copy=False
-        )
+        fitted = {"n_features_in_": holder.n_features_in_}
+        if hasattr(holder, "feature_names_in_"):
+            fitted["feature_names_in_"] = holder.feature_names_in_
+        return X, y, fitted
+
+    def _sample_weight(self, sample_weight, X, Y, incremental, targets):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-        sample_weight = self._class_weights(Y, sample_weight, incremental)
-        return X, Y, sample_weight
+        sample_weight = self._class_weights(Y, sample_weight, incremental, targets)
+        if sample_weight is not None:
+            _check_weight_total(sample_weight, "The sample weights")
+        return sample_weight
 
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
         if not all(isinstance(size, Integral) and size >= 1 for size in sizes):
             raise ValueError(
                 f"hidden_layer_sizes must hold integers >= 1; got {self.hidden_layer_sizes!r}."
             )
-        return sizes
+        return tuple(int(size) for size in sizes)
 
     def _hidden_activations(self, n_hidden):
         if isinstance(self.activation, str):
@@ -298,177 +341,37 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"shapes are {fitted}; the current parameters give {shapes}."
             )
 
-    def _start_bookkeeping(self):
-        self.n_updates_ = 0
-        self.loss_curve_ = []
-        self.history_ = {"epoch": [], "train_loss": [], "learning_rate": [], "duration_s": []}
-        self.best_loss_ = np.inf
-        self.validation_scores_ = self.best_validation_score_ = None
-        self._no_improvement_count = 0
-        self._optimizer_state = None
-
-    def _make_optimizer(self, network):
-        n_params, dtype = network.theta.size, network.dtype
-        if self.solver == "sgd":
-            return SGD(n_params, dtype, self.learning_rate, self.momentum, self.nesterovs_momentum)
-        return Adam(n_params, dtype, self.learning_rate, self.beta_1, self.beta_2, self.epsilon)
-
-    def _fit_stochastic(self, network, X, Y, sample_weight, rng, incremental, fit_task):
-        early_stopping = self.early_stopping and not incremental
-        if early_stopping:
-            X, X_val, Y, Y_val, sample_weight, sw_val = self._validation_split(
-                X, Y, sample_weight, rng
-            )
-            self._start_validation_bookkeeping()
-        n_samples = X.shape[0]
-        batch_size = self._batch_size(n_samples)
-        optimizer = self._make_optimizer(network)
-        # continue the optimiser's state, unless the solver changed in between
-        if (
-            self._optimizer_state is not None
-            and self._optimizer_state.keys() == optimizer.state.keys()
-        ):
-            optimizer.state = self._optimizer_state
-        if not incremental:
-            optimizer.learning_rate = self.learning_rate
-        weight_total = n_samples if sample_weight is None else sample_weight.sum()
-        loss = self._loss_name()
-        last_good = network.theta.copy()
-        best_theta = network.theta.copy() if early_stopping else None
-        self.n_iter_ = 0
-        stop = False
-        try:
-            for _ in range(1 if incremental else self.epochs):
-                start = time.perf_counter()
-                epoch = len(self.loss_curve_) + 1
-                task = self._begin_task(fit_task, f"epoch {epoch}", X, Y)
-                if self.learning_rate_schedule == "invscaling":
-                    optimizer.learning_rate = self.learning_rate / epoch**self.power_t
-                # one batch needs no shuffle, and skipping it keeps a full batch exact
-                order = None
-                if self.shuffle and n_samples > batch_size:
-                    order = rng.permutation(n_samples)
-                data_loss, n_updates = run_epoch(
-                    network,
-                    optimizer,
-                    X,
-                    Y,
-                    sample_weight,
-                    batch_size=batch_size,
-                    loss=loss,
-                    alpha=self.alpha,
-                    order=order,
-                )
-                train_loss = float(data_loss + 0.5 * self.alpha * penalty(network.W) / weight_total)
-                if not (np.isfinite(train_loss) and np.isfinite(network.theta).all()):
-                    network.theta[...] = last_good
-                    self._diverged(epoch)
-                    stop = True
-                    break
-                last_good[...] = network.theta
-                self.n_iter_ += 1
-                self.n_updates_ += n_updates
-                self.loss_ = train_loss
-                self.loss_curve_.append(train_loss)
-                row = {"epoch": epoch, "train_loss": train_loss}
-                if early_stopping:
-                    Y_hat = feedforward(X_val, network.W, network.b, network.activations)[-1]
-                    row["valid_loss"] = _mean(LOSSES[loss](Y_val, Y_hat), sw_val)
-                    row["valid_score"] = self._score_outputs(Y_val, Y_hat, sw_val)
-                    self.validation_scores_.append(row["valid_score"])
-                row["learning_rate"] = optimizer.learning_rate
-                row["duration_s"] = time.perf_counter() - start
-                self._record(row)
-
-                stop = self._end_task_asks_stop(task, network, X, Y)
-                if not incremental:
-                    stop = self._no_improvement(row, optimizer) or stop
-                # the best values move only after the stopping rule compared against them
-                if early_stopping and row["valid_score"] > self.best_validation_score_:
-                    self.best_validation_score_ = row["valid_score"]
-                    best_theta[...] = network.theta
-                self.best_loss_ = min(self.best_loss_, train_loss)
-                if stop:
-                    break
-        except KeyboardInterrupt:
-            network.theta[...] = last_good
-            warnings.warn(
-                "Training interrupted by the user; the weights of the last complete epoch "
-                "are kept.",
-                UserWarning,
-            )
-            stop = True
-        self._optimizer_state = optimizer.state
-        if early_stopping:
-            network.theta[...] = best_theta
-        if not (incremental or stop):
-            warnings.warn(
-                f"Training ran all epochs={self.epochs} and the monitored score was still "
-                "improving; more epochs or a larger learning_rate may fit better.",
-                ConvergenceWarning,
-            )
-
-    def _diverged(self, epoch):
-        if not self.loss_curve_:
-            raise ValueError(
-                "Training diverged in the first epoch: the loss is not finite. The input "
-                "data may hold values too large for the network; scale X (and y), or "
-                "lower learning_rate."
-            )
-        warnings.warn(
-            f"Training diverged in epoch {epoch}: the loss is not finite. The weights of "
-            "the last finite epoch are kept; a smaller learning_rate or scaled inputs "
-            "usually help.",
-            ConvergenceWarning,
+    def _progress(self):
+        """What the fitted model hands on to a continuing fit."""
+        return Progress(
+            history=self.history_,
+            start_loss=self._start_loss,
+            loss=self.loss_,
+            best_loss=self.best_loss_,
+            validation_scores=self.validation_scores_,
+            best_validation_score=self.best_validation_score_,
+            optimizer_state=self._optimizer_state,
         )
 
-    def _start_validation_bookkeeping(self):
-        """Add the validation columns, the first time this model stops early."""
-        if self.validation_scores_ is None:
-            missing = [np.nan] * len(self.loss_curve_)
-            self.history_.update(valid_loss=list(missing), valid_score=list(missing))
-            self.validation_scores_, self.best_validation_score_ = [], -np.inf
-
-    def _no_improvement(self, row, optimizer):
-        """Update the stopping rule's counters; True when training should stop."""
-        if self.early_stopping:
-            improved = row["valid_score"] >= self.best_validation_score_ + self.tol
-        else:
-            improved = row["train_loss"] <= self.best_loss_ - self.tol
-        self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
-        if self._no_improvement_count <= self.n_iter_no_change:
-            return False
-        monitored = "validation score" if self.early_stopping else "training loss"
-        if (
-            self.learning_rate_schedule == "adaptive"
-            and optimizer.learning_rate / 5 >= _MIN_ADAPTIVE_LEARNING_RATE
-        ):
-            optimizer.learning_rate /= 5
-            self._no_improvement_count = 0
-            if self.verbose:
-                print(
-                    f"The {monitored} did not improve: learning_rate now "
-                    f"{optimizer.learning_rate:g}"
-                )
-            return False
-        if self.verbose:
-            print(
-                f"The {monitored} did not improve by tol={self.tol} for "
-                f"{self.n_iter_no_change} consecutive epochs. Stopping."
-            )
-        return True
-
-    def _record(self, row):
-        for key, value in row.items():
-            self.history_[key].append(value)
-        if self.verbose:
-            columns = [key for key in self.history_ if key not in ("learning_rate", "duration_s")]
-            columns.append("duration_s")
-            if self.n_iter_ == 1:  # a header over each call's rows
-                print(" ".join(f"{name:>12}" for name in columns))
-            print(" ".join(_format_cell(row[name]) for name in columns))
+    def _settings(self, n_samples, incremental, out_activation):
+        return Settings(
+            loss=self._loss_name(out_activation),
+            alpha=self.alpha,
+            epochs=1 if incremental else self.epochs,
+            batch_size=self._batch_size(n_samples),
+            learning_rate=self.learning_rate,
+            schedule=self.learning_rate_schedule,
+            power_t=self.power_t,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            stopping_rule=not incremental,
+            verbose=self.verbose,
+        )
 
     def _batch_size(self, n_samples):
+        if self.solver == "lbfgs":
+            return n_samples
         if self.batch_size == "auto":
             return min(200, n_samples)
         if self.batch_size > n_samples:
@@ -480,10 +383,42 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return n_samples
         return self.batch_size
 
-    def _validation_split(self, X, Y, sample_weight, rng):
+    def _make_optimizer(self, network, state):
+        n_params, dtype = network.theta.size, network.dtype
+        if self.solver == "sgd":
+            optimizer = OPTIMIZERS["sgd"](
+                n_params, dtype, self.learning_rate, self.momentum, self.nesterovs_momentum
+            )
+        else:
+            optimizer = OPTIMIZERS["adam"](
+                n_params, dtype, self.learning_rate, self.beta_1, self.beta_2, self.epsilon
+            )
+        # continue the optimiser's state, unless the solver changed in between
+        if state is not None and state["solver"] == optimizer.name:
+            optimizer.state = state
+        return optimizer
+
+    def _hold_out(self, X, Y, sample_weight, rng, fitted):
+        """The training part of the data, and a monitor of the held-out part."""
+        X, X_val, Y, Y_val, sample_weight, sw_val = self._validation_split(
+            X, Y, sample_weight, rng, fitted
+        )
+        out_activation = fitted["out_activation_"]
+        loss = self._loss_name(out_activation)
+
+        def monitor(network):
+            Y_hat = feedforward(X_val, network.W, network.b, network.activations)[-1]
+            return (
+                float(np.average(LOSSES[loss](Y_val, Y_hat), weights=sw_val)),
+                float(self._score_outputs(Y_val, Y_hat, sw_val, out_activation)),
+            )
+
+        return X, Y, sample_weight, monitor
+
+    def _validation_split(self, X, Y, sample_weight, rng, targets):
         n_samples = X.shape[0]
         n_valid = int(np.ceil(self.validation_fraction * n_samples))
-        stratify = self._stratify(Y)
+        stratify = self._stratify(Y, targets)
         n_classes = 1 if stratify is None else len(np.unique(stratify))
         if n_valid < max(2, n_classes) or n_samples - n_valid < max(1, n_classes):
             per_class = f" each of the {n_classes} classes" if n_classes > 1 else ""
@@ -503,93 +438,75 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"early_stopping could not hold out a stratified validation set: {error}"
             ) from error
         if sample_weight is None:
-            split += [None, None]
+            return [*split, None, None]
+        _check_weight_total(split[4], "The sample weights of the training split")
+        _check_weight_total(split[5], "The sample weights of the validation split")
         return split
 
-    def _fit_lbfgs(self, network, X, Y, sample_weight, fit_task):
-        loss, theta = self._loss_name(), network.theta
-        weight_total = X.shape[0] if sample_weight is None else sample_weight.sum()
-        iterate = theta.astype(np.float64)  # scipy works in float64
-        self.n_iter_ = 0
-        # the clock, the open callback task, and whether a callback stopped training
-        state = {"clock": time.perf_counter(), "stopped": False}
-        state["task"] = self._begin_task(fit_task, "iteration 1", X, Y)
-
-        def objective(x):
-            theta[...] = x
-            data_loss = network.loss_and_gradient(X, Y, sample_weight, loss, self.alpha)
-            value = data_loss + 0.5 * self.alpha * penalty(network.W) / weight_total
-            return float(value), network.grad.astype(np.float64)
-
-        def record_iteration(intermediate_result):
-            iterate[...] = intermediate_result.x
-            self.n_iter_ += 1
-            self.loss_curve_.append(float(intermediate_result.fun))
-            now = time.perf_counter()
-            self._record(
-                {
-                    "epoch": len(self.loss_curve_),
-                    "train_loss": self.loss_curve_[-1],
-                    "learning_rate": np.nan,
-                    "duration_s": now - state["clock"],
-                }
-            )
-            state["clock"] = now
-            theta[...] = iterate  # the callbacks see this iterate, not a line-search probe
-            task, state["task"] = state["task"], None
-            if self._end_task_asks_stop(task, network, X, Y):
-                state["stopped"] = True
-                raise StopIteration  # scipy ends the minimisation at this iterate
-            if self.n_iter_ < self.epochs:
-                state["task"] = self._begin_task(fit_task, f"iteration {self.n_iter_ + 1}", X, Y)
-
-        try:
-            result = scipy.optimize.minimize(
-                objective,
-                iterate.copy(),
-                method="L-BFGS-B",
-                jac=True,
-                callback=record_iteration,
-                options={"maxiter": self.epochs, "gtol": self.tol},
-            )
-            if np.isfinite(result.x).all():
-                iterate = result.x
-            if result.status != 0 and not state["stopped"]:
-                warnings.warn(
-                    f"lbfgs stopped before converging ({result.message}); epochs caps its "
-                    f"iterations at {self.epochs}.",
-                    ConvergenceWarning,
+    def _report(self, result, *, continuing, X, Y):
+        """Raise or warn about how training ended: before the commit, so that a
+        warning that is turned into an error leaves the estimator as it was."""
+        progress = result.progress
+        # a first fit that never got below its random starting weights has nothing to keep
+        if not (continuing or progress.best_loss < progress.start_loss * (1 - _NO_PROGRESS)):
+            if result.outcome == "diverged":
+                raise ValueError(
+                    f"Training diverged before it improved on the starting weights: "
+                    f"{result.message}. {self._divergence_hint(X, Y, diverged=True)}"
                 )
-        except KeyboardInterrupt:
             warnings.warn(
-                "Training interrupted by the user; the last lbfgs iterate is kept.", UserWarning
+                f"Training did not lower the loss from the starting weights' "
+                f"{progress.start_loss:.4g}. {self._divergence_hint(X, Y, diverged=False)}",
+                ConvergenceWarning,
             )
-        if state["task"] is not None:  # opened for an iteration that scipy did not run
-            state["task"].call_on_fit_task_end(estimator=self)
-        self.loss_ = objective(iterate)[0]
-        self.n_updates_ += self.n_iter_
-        self.best_loss_ = min(self.best_loss_, self.loss_)
+        elif result.outcome == "diverged":
+            warnings.warn(
+                f"Training diverged: {result.message}. The weights with the lowest training "
+                "loss are kept and the optimiser's state is reset; a smaller learning_rate, or "
+                "scaled inputs, usually help.",
+                ConvergenceWarning,
+            )
+        elif result.outcome == "interrupted":
+            warnings.warn(
+                "Training interrupted by the user; the weights of the last complete epoch "
+                "are kept.",
+                UserWarning,
+            )
+        elif result.outcome == "ran_out" and self.solver == "lbfgs":
+            warnings.warn(
+                f"lbfgs stopped before converging ({result.message}); epochs caps its "
+                f"iterations at {self.epochs}.",
+                ConvergenceWarning,
+            )
+        elif result.outcome == "ran_out":
+            warnings.warn(
+                f"Training ran all epochs={self.epochs} and the monitored score was still "
+                "improving; more epochs or a larger learning_rate may fit better.",
+                ConvergenceWarning,
+            )
 
-    @available_if(_is_stochastic)
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Train for exactly one epoch on (X, y), continuing any previous training.
+    def _divergence_hint(self, X, Y, *, diverged):
+        causes = []
+        for name, values in [("X", X), ("y", Y)]:
+            largest = abs(values).max()
+            if largest > 1e3:  # standardised data stays within a few units
+                causes.append(f"{name} holds values as large as {largest:.3g}; scale it")
+        if diverged and self.solver != "lbfgs":
+            causes.append(f"learning_rate={self.learning_rate:g} may be too large")
+        return f"Likely causes: {'; '.join(causes)}." if causes else ""
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss; None weighs all equally.
+    def _commit(self, fitted):
+        """Replace every fitted attribute at once."""
+        if "feature_names_in_" not in fitted:
+            self.__dict__.pop("feature_names_in_", None)
+        self.__dict__.update(fitted)
 
-        Returns
-        -------
-        self : object
-            The updated estimator.
-        """
-        return self._fit(X, y, sample_weight, incremental=True)
+    def __getstate__(self):
+        # a model pickled from within a callback leaves the fit's context behind
+        state = dict(super().__getstate__())
+        for name in _FIT_CONTEXT_ATTRIBUTES:
+            state.pop(name, None)
+        return state
 
     # -- prediction ------------------------------------------------------------
 
@@ -610,9 +527,15 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         X = validate_data(
             self, X, reset=False, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32)
         )
-        activations = self._hidden_activations(self.n_layers_ - 2)
-        activations.append(output_activation or self.out_activation_)
-        return feedforward(X, self.coefs_, self.intercepts_, activations)
+        activations = [*self.hidden_activations_, output_activation or self.out_activation_]
+        outputs = feedforward(X, self.coefs_, self.intercepts_, activations)
+        if not np.isfinite(outputs[-1]).all():
+            warnings.warn(
+                "The network's output is not finite (inf or NaN) for some samples: X, or "
+                "the fitted weights, are far from the scale the network was trained at.",
+                RuntimeWarning,
+            )
+        return outputs
 
     def decompose(self, X):
         """The last hidden layer's per-unit contributions cᵢ·aᵢ(x) to the output.
@@ -648,11 +571,48 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
-def _mean(values, sample_weight):
-    return float(np.average(values, weights=sample_weight))
+def _fitted_weights(network):
+    """coefs_ and intercepts_: views into the network's θ, which no one else holds."""
+    return {"coefs_": network.W, "intercepts_": network.b}
 
 
-def _format_cell(value):
-    if isinstance(value, Integral):
-        return f"{value:>12d}"
-    return f"{value:>12.6g}"
+def _check_weight_total(sample_weight, what):
+    total = float(sample_weight.sum())
+    if not total >= np.finfo(sample_weight.dtype).tiny:
+        raise ValueError(
+            f"{what} sum to {total:g}: training needs a positive total weight, and one "
+            "large enough to compute with (at least one sample weighing more than "
+            f"{np.finfo(sample_weight.dtype).tiny:.3g})."
+        )
+
+
+class _CallbackHooks(Hooks):
+    """The training run's epochs as tasks of scikit-learn's callback API."""
+
+    def __init__(self, estimator, fit_task, X, Y, fitted):
+        self.estimator, self.fit_task, self.X, self.Y = estimator, fit_task, X, Y
+        self.fitted = fitted
+        self.unit = "iteration" if estimator.solver == "lbfgs" else "epoch"
+
+    def begin(self, epoch):
+        task = self.fit_task.subcontext(task_name=f"{self.unit} {epoch}")
+        task.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.Y)
+        return task
+
+    def end(self, task, network):
+        if task is None:
+            return False
+        if network is None:
+            task.call_on_fit_task_end(estimator=self.estimator)
+            return False
+        return task.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.Y,
+            # a copy of the estimator with these attributes is a fitted model
+            reconstruction_attributes=lambda: {
+                **self.fitted,
+                "coefs_": [W.copy() for W in network.W],
+                "intercepts_": [b.copy() for b in network.b],
+            },
+        )

@@ -6,7 +6,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseSigmoidNet, _is_stochastic
@@ -90,10 +90,15 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         Number of layers, the input and output layers included.
     n_outputs_ : int
         Number of output units.
+    hidden_activations_ : list of str
+        The activation of each hidden layer, as trained; predictions use
+        these, not the current ``activation`` parameter.
     out_activation_ : str
         "logistic" (two classes, multilabel) or "softmax".
     loss_ : float
-        The training loss L(θ) after the last epoch, L2 term included.
+        The training loss L(θ), L2 term included, of the weights kept: the
+        last epoch's, or the restored epoch's with early stopping or after a
+        divergence.
     best_loss_ : float
         The smallest training loss seen.
     loss_curve_ : list of float
@@ -119,6 +124,17 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
     --------
     SigmoidNetRegressor : The same network for regression.
     sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer perceptron.
+
+    Notes
+    -----
+    Inputs are best standardised (for instance with ``StandardScaler``): the
+    sigmoid saturates for large weighted inputs.
+
+    A call of ``fit`` or ``partial_fit`` that raises leaves the estimator as
+    it was. Training that diverges (a loss that is not finite, or that ends
+    more than ten times above the untrained network's) keeps the weights
+    with the lowest loss and warns; a first fit that never improved on its
+    starting weights raises a ``ValueError`` instead.
 
     Examples
     --------
@@ -198,71 +214,72 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
 
     # -- targets: labels in, indicator matrix Y out ----------------------------
 
-    def _encode_targets(self, y, *, first_call, classes=None):
+    def _encode_targets(self, y, *, continuing, classes=None):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        _check_one_label_type(y, "y")
         check_classification_targets(y)
         multilabel = type_of_target(y) == "multilabel-indicator"
-        if first_call:
-            self._multilabel = multilabel
-            if classes is not None:
-                self.classes_ = np.unique(classes)
-            else:
-                self.classes_ = np.arange(y.shape[1]) if multilabel else np.unique(y)
-            if not multilabel and len(self.classes_) < 2:
+        if continuing:
+            targets = {"classes_": self.classes_, "_multilabel": self._multilabel}
+            if multilabel != self._multilabel:
+                raise ValueError("y switches between multilabel and single-label targets.")
+        else:
+            # unique_labels names a mix of label types instead of failing to sort it
+            classes_ = unique_labels(y if classes is None else classes)
+            if not multilabel and len(classes_) < 2:
                 raise ValueError(
                     "A classifier needs samples of at least 2 classes; y has only 1 class: "
-                    f"{self.classes_.tolist()}."
+                    f"{classes_.tolist()}."
                 )
-        elif multilabel != self._multilabel:
-            raise ValueError("y switches between multilabel and single-label targets.")
-        if self._multilabel:
-            if y.shape[1] != len(self.classes_):
+            targets = {"classes_": classes_, "_multilabel": multilabel}
+        classes_ = targets["classes_"]
+        if multilabel:
+            if y.shape[1] != len(classes_):
                 raise ValueError(
-                    f"y has {y.shape[1]} labels; the classifier was fitted with "
-                    f"{len(self.classes_)}."
+                    f"y has {y.shape[1]} labels; the classifier was fitted with {len(classes_)}."
                 )
-            return y
-        unseen = np.setdiff1d(y, self.classes_)
+            return y, targets
+        unseen = np.setdiff1d(y, classes_)
         if unseen.size:
             raise ValueError(
-                f"y has labels {unseen.tolist()} that are not in classes_ {self.classes_.tolist()}."
+                f"y has labels {unseen.tolist()} that are not in classes_ {classes_.tolist()}."
             )
-        index = np.searchsorted(self.classes_, y)
-        if len(self.classes_) == 2:
-            return index.reshape(-1, 1)
-        return np.eye(len(self.classes_), dtype=np.int8)[index]
+        index = np.searchsorted(classes_, y)
+        if len(classes_) == 2:
+            return index.reshape(-1, 1), targets
+        return np.eye(len(classes_), dtype=np.int8)[index], targets
 
     def _class_index(self, Y):
         return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
 
-    def _class_weights(self, Y, sample_weight, incremental):
+    def _class_weights(self, Y, sample_weight, incremental, targets):
         if self.class_weight is None:
             return sample_weight
-        if self._multilabel:
+        if targets["_multilabel"]:
             raise ValueError("class_weight is not supported for multilabel targets.")
         if incremental and self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the whole training set; partial_fit "
                 "sees one part at a time. Give a dict of class weights instead."
             )
-        index = self._class_index(Y)
-        weights = compute_class_weight(
-            self.class_weight, classes=self.classes_, y=self.classes_[index]
-        )[index].astype(Y.dtype)
+        classes_, index = targets["classes_"], self._class_index(Y)
+        weights = compute_class_weight(self.class_weight, classes=classes_, y=classes_[index])
+        weights = weights[index].astype(Y.dtype)
         return weights if sample_weight is None else weights * sample_weight
 
-    def _stratify(self, Y):
-        return None if self._multilabel else self._class_index(Y)
+    def _stratify(self, Y, targets):
+        return None if targets["_multilabel"] else self._class_index(Y)
 
-    def _output_activation(self):
-        return "softmax" if len(self.classes_) > 2 and not self._multilabel else "logistic"
+    def _output_activation(self, targets):
+        several = len(targets["classes_"]) > 2 and not targets["_multilabel"]
+        return "softmax" if several else "logistic"
 
-    def _loss_name(self):
-        return "log_loss" if self.out_activation_ == "softmax" else "binary_log_loss"
+    def _loss_name(self, out_activation):
+        return "log_loss" if out_activation == "softmax" else "binary_log_loss"
 
-    def _score_outputs(self, Y, Y_hat, sample_weight):
-        if self.out_activation_ == "softmax":
+    def _score_outputs(self, Y, Y_hat, sample_weight, out_activation):
+        if out_activation == "softmax":
             return accuracy_score(
                 Y.argmax(axis=1), Y_hat.argmax(axis=1), sample_weight=sample_weight
             )
@@ -294,12 +311,14 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         self : object
             The updated estimator.
         """
+        if classes is not None:
+            _check_one_label_type(np.asarray(classes), "classes")
         if not hasattr(self, "coefs_"):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+        elif classes is not None and not np.array_equal(unique_labels(classes), self.classes_):
             raise ValueError(
-                f"classes={np.unique(classes).tolist()} differs from the classes "
+                f"classes={unique_labels(classes).tolist()} differs from the classes "
                 f"{self.classes_.tolist()} of the first call to partial_fit."
             )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
@@ -382,3 +401,13 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _check_one_label_type(labels, name):
+    # scikit-learn's label checks fail to sort a mix, or call it a regression target
+    if labels.dtype == object and len({isinstance(label, str) for label in labels.flat}) > 1:
+        kinds = sorted({type(label).__name__ for label in labels.flat})
+        raise ValueError(
+            f"{name} mixes label types ({', '.join(kinds)}); give labels of one type, "
+            "all strings or all numbers."
+        )

@@ -35,7 +35,9 @@ def feedforward(X, weights, biases, activations, outputs=None):
     """
     if outputs is None:
         outputs = [np.empty((X.shape[0], W.shape[1]), W.dtype) for W in weights]
-    with np.errstate(over="ignore"):  # e^-r → inf in the sigmoid gives its limit σ = 0
+    # e^-r → inf in the sigmoid gives its limit σ = 0; outputs that overflow
+    # further are the caller's to check, once, rather than numpy's to warn of
+    with np.errstate(over="ignore", invalid="ignore"):
         return _feedforward(X, weights, biases, activations, outputs)
 
 
@@ -121,6 +123,23 @@ class Network:
         if self._sliced is None or self._sliced[0] != n:
             self._sliced = n, [[array[:n] for array in arrays] for arrays in self._full]
         return self._sliced[1]
+
+    def loss(self, X, Y, sample_weight, loss, alpha, chunk_rows):
+        """L(θ) on all of (X, Y): the weighted mean loss plus ½ α ‖W‖² / Σ sᵢ.
+
+        Forward passes only, ``chunk_rows`` rows at a time, in the training
+        buffers; callers silence overflow, as for ``loss_and_gradient``.
+        """
+        n, total = X.shape[0], 0.0
+        for start in range(0, n, chunk_rows):
+            rows = slice(start, start + chunk_rows)
+            outputs, deltas, scratch = self._buffers(min(chunk_rows, n - start))
+            _feedforward(X[rows], self.W, self.b, self.activations, outputs)
+            residual = output_delta(loss, Y[rows], outputs[-1], out=deltas[-1])
+            sw = None if sample_weight is None else sample_weight[rows]
+            total += summed_loss(loss, Y[rows], outputs[-1], residual, sw, scratch[-1])
+        weight_total = n if sample_weight is None else float(sample_weight.sum())
+        return (total + 0.5 * alpha * penalty(self.W)) / weight_total
 
     def loss_and_gradient(self, X, Y, sample_weight, loss, alpha):
         """Fill ``self.grad`` with the batch's ∇L(θ); return its mean data loss.

@@ -3,8 +3,9 @@
 Each optimiser keeps its state as whole vectors the size of θ and updates θ in
 place with a few vector operations and one scratch buffer, so a step costs no
 allocation. ``learning_rate`` (η) may be changed between steps by a schedule.
-``state`` holds all that a later call needs to continue, in plain arrays and
-numbers, so that a fitted estimator stores it without custom types.
+``state`` holds all that a later call needs to continue (η aside, which the
+schedule sets), in plain arrays and numbers, so that a fitted estimator stores
+it without custom types; its "solver" entry names the optimiser it is for.
 """
 
 import math
@@ -19,6 +20,8 @@ class SGD:
     alone; Nesterov's variant steps by μ v − η g, looking ahead along v.
     """
 
+    name = "sgd"
+
     def __init__(self, n_params, dtype, learning_rate, momentum=0.9, nesterov=True):
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -28,11 +31,10 @@ class SGD:
 
     @property
     def state(self):
-        return {"learning_rate": self.learning_rate, "velocity": self.velocity}
+        return {"solver": self.name, "velocity": self.velocity.copy()}
 
     @state.setter
     def state(self, state):
-        self.learning_rate = state["learning_rate"]
         self.velocity[...] = state["velocity"]
 
     def step(self, theta, grad):
@@ -59,6 +61,8 @@ class Adam:
     the step size. ``state`` gives and takes m and v themselves.
     """
 
+    name = "adam"
+
     def __init__(self, n_params, dtype, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.learning_rate = learning_rate
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
@@ -77,11 +81,11 @@ class Adam:
 
     @property
     def state(self):
-        return {"learning_rate": self.learning_rate, "t": self.t, "m": self.m, "v": self.v}
+        return {"solver": self.name, "t": self.t, "m": self.m, "v": self.v}
 
     @state.setter
     def state(self, state):
-        self.learning_rate, self.t = state["learning_rate"], state["t"]
+        self.t = state["t"]
         np.divide(state["m"], 1 - self.beta_1, out=self._m_sum)
         np.divide(state["v"], 1 - self.beta_2, out=self._v_sum)
 
@@ -105,3 +109,6 @@ class Adam:
         np.divide(m_sum, s, out=s)
         s *= eta
         theta -= s
+
+
+OPTIMIZERS = {optimizer.name: optimizer for optimizer in (SGD, Adam)}

@@ -89,10 +89,15 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         Number of layers, the input and output layers included.
     n_outputs_ : int
         Number of outputs.
+    hidden_activations_ : list of str
+        The activation of each hidden layer, as trained; predictions use
+        these, not the current ``activation`` parameter.
     out_activation_ : str
         The output activation: "identity", or "exp" for the Poisson loss.
     loss_ : float
-        The training loss L(θ) after the last epoch, L2 term included.
+        The training loss L(θ), L2 term included, of the weights kept: the
+        last epoch's, or the restored epoch's with early stopping or after a
+        divergence.
     best_loss_ : float
         The smallest training loss seen.
     loss_curve_ : list of float
@@ -125,6 +130,12 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
     Inputs are best standardised (for instance with ``StandardScaler``): the
     sigmoid saturates for large weighted inputs. float32 input trains and
     predicts in float32.
+
+    A call of ``fit`` or ``partial_fit`` that raises leaves the estimator as
+    it was. Training that diverges (a loss that is not finite, or that ends
+    more than ten times above the untrained network's) keeps the weights
+    with the lowest loss and warns; a first fit that never improved on its
+    starting weights raises a ``ValueError`` instead.
 
     Examples
     --------
@@ -197,22 +208,24 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         )
         self.loss = loss
 
-    def _encode_targets(self, y, *, first_call, classes=None):
+    def _encode_targets(self, y, *, continuing, classes=None):
+        if y.dtype.kind not in "biuf":
+            raise ValueError(f"A regressor needs numeric targets y; got dtype {y.dtype}.")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 f"loss='poisson' needs targets y >= 0; the smallest given is {np.min(y)}."
             )
-        return y.reshape(y.shape[0], -1)
+        return y.reshape(y.shape[0], -1), {}
 
-    def _output_activation(self):
+    def _output_activation(self, targets):
         return OUTPUT_ACTIVATIONS[self.loss]
 
-    def _loss_name(self):
+    def _loss_name(self, out_activation):
         return self.loss
 
-    def _score_outputs(self, Y, Y_hat, sample_weight):
+    def _score_outputs(self, Y, Y_hat, sample_weight, out_activation):
         return r2_score(Y, Y_hat, sample_weight=sample_weight)
 
     def predict(self, X):

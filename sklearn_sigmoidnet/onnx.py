@@ -222,18 +222,11 @@ class _GraphBuilder:
         return self.node(op_type, [name], **attributes)
 
 
-def _hidden_activations(model):
-    n_hidden = model.n_layers_ - 2
-    if isinstance(model.activation, str):
-        return [model.activation] * n_hidden
-    return list(model.activation)
-
-
 def _network_output(builder, model, operator):
     """The forward pass; returns the output layer's a = σ(r) (σ = out_activation_)."""
     input_variable = operator.inputs[0]
     a = builder.cast(input_variable.full_name, input_variable.type)
-    activations = [*_hidden_activations(model), model.out_activation_]
+    activations = [*model.hidden_activations_, model.out_activation_]
     for layer, (W, b, activation) in enumerate(zip(model.coefs_, model.intercepts_, activations)):
         weights = builder.float_constant(f"coefs_{layer}", W)
         biases = builder.float_constant(f"intercepts_{layer}", b)

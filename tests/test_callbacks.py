@@ -1,5 +1,6 @@
 """scikit-learn's callback API (1.9+): a task per epoch, stop requests, progress bars."""
 
+import pickle
 import warnings
 
 import pytest
@@ -72,3 +73,24 @@ def test_progress_bar_in_a_grid_search():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search.set_callbacks(ProgressBar()).fit(X_iris, y_iris)
     assert search.best_estimator_[-1].n_iter_ == 3
+
+
+class _PickleEachEpoch(_InterruptAfter):
+    def __init__(self):
+        self.pickles = []
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.pickles.append(pickle.dumps(estimator))
+
+
+def test_a_model_pickled_during_fit_loads_without_the_fit_context():
+    callback = _PickleEachEpoch()
+    est = SigmoidNetClassifier((4,), epochs=3, random_state=0).set_callbacks(callback)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X_iris, y_iris)
+    assert hasattr(est, "_skl_callbacks")
+    loaded = pickle.loads(callback.pickles[-1])  # pickled when the fit's task ended
+    assert not hasattr(loaded, "_callback_fit_ctx")
+    assert not hasattr(loaded, "_skl_callbacks_to_teardown")
+    assert (loaded.predict(X_iris) == est.predict(X_iris)).all()

@@ -119,3 +119,12 @@ def test_a_single_class_is_a_clear_error():
 def test_continuous_targets_are_refused():
     with pytest.raises(ValueError, match="Unknown label type"):
         SigmoidNetClassifier().fit([[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5])
+
+
+@pytest.mark.parametrize("labels", [["a", 1, "b", 2], [1, "a", 2, "b"]])
+def test_mixed_label_types_are_a_clear_error(labels):
+    X = [[0.0], [1.0], [2.0], [3.0]]
+    with pytest.raises(ValueError, match="y mixes label types .*int, str"):
+        SigmoidNetClassifier().fit(X, np.array(labels, dtype=object))
+    with pytest.raises(ValueError, match="classes mixes label types"):
+        SigmoidNetClassifier().partial_fit(X, [1, 2, 1, 2], classes=np.array(labels, dtype=object))

@@ -70,6 +70,25 @@ def test_invalid_parameters_name_the_parameter(Estimator, params, name):
         Estimator(**params).fit(X, y)
 
 
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_hidden_layer_sizes_as_an_array(Estimator):
+    est = Estimator(np.array([4, 3]), epochs=2)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X, y)
+    assert [W.shape[1] for W in est.coefs_[:-1]] == [4, 3]
+    for bad in [np.array([[4, 3]]), np.array([4.0, 3.0]), [4, "3"]]:
+        with pytest.raises(ValueError, match="hidden_layer_sizes"):
+            Estimator(bad).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_partial_fit_checks_parameters_changed_after_fitting(Estimator):
+    extra = {"classes": [0, 1]} if Estimator is SigmoidNetClassifier else {}
+    est = Estimator((3,)).partial_fit(X, y, **extra)
+    with pytest.raises(InvalidParameterError, match="alpha"):
+        est.set_params(alpha=-1.0).partial_fit(X, y)
+
+
 def test_batch_size_larger_than_the_data_is_clipped_with_a_warning():
     est = SigmoidNetRegressor((3,), batch_size=100, epochs=2)
     with pytest.warns(UserWarning, match="batch_size=100 .* clipped to 30"):

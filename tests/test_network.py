@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from sklearn_sigmoidnet._epoch import run_epoch, updates_per_epoch
 from sklearn_sigmoidnet._losses import LOSSES, OUTPUT_ACTIVATIONS
 from sklearn_sigmoidnet._network import Network, penalty
 from sklearn_sigmoidnet._optimizers import SGD, Adam
-from sklearn_sigmoidnet._training import run_epoch, updates_per_epoch
 
 HIDDEN = ["sigmoid", "relu", "tanh", "identity"]
 # each loss with its output activation and a target of the kind it takes

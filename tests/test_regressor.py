@@ -79,6 +79,15 @@ def test_poisson_refuses_negative_targets():
         SigmoidNetRegressor(loss="poisson").fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "targets", [["a", "b", "c"], np.array(["2020-01-01"] * 3, dtype="datetime64[D]")]
+)
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_targets_that_are_not_numbers_are_a_clear_error(targets, loss):
+    with pytest.raises(ValueError, match="numeric targets y; got dtype"):
+        SigmoidNetRegressor(loss=loss).fit([[0.0], [1.0], [2.0]], targets)
+
+
 @pytest.mark.parametrize("robust_loss", ["absolute_error", "huber"])
 def test_robust_losses_ignore_outliers_that_pull_mse(robust_loss):
     rng = np.random.RandomState(0)

@@ -1,0 +1,191 @@
+"""Divergence is never silent, with any solver, and training goes on well after it."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import scipy.optimize
+from sklearn.datasets import make_regression
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
+from sklearn_sigmoidnet._network import Network
+from sklearn_sigmoidnet._optimizers import SGD
+from sklearn_sigmoidnet._training import Progress, Settings, train_stochastic
+
+X, y = make_regression(n_samples=300, n_features=5, noise=5, random_state=0)
+y_scaled = y / y.std()
+
+
+def _quietly(estimator, method, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return getattr(estimator, method)(*args, **kwargs)
+
+
+def test_a_finite_explosion_in_a_first_fit_is_an_error():
+    # the loss climbs by orders of magnitude while staying finite
+    net = SigmoidNetRegressor((32,), solver="sgd", learning_rate=10.0, epochs=20, random_state=0)
+    with pytest.raises(ValueError, match="diverged .* learning_rate=10 may be too large"):
+        net.fit(X, y_scaled)
+    with pytest.raises(NotFittedError):
+        net.predict(X)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
+def test_divergence_after_progress_keeps_the_best_weights_and_resets_the_optimiser(solver, method):
+    net = SigmoidNetRegressor((16,), solver=solver, learning_rate=1e-3, random_state=0)
+    for _ in range(3):
+        net.partial_fit(X, y_scaled)
+    weights, curve, loss = [W.copy() for W in net.coefs_], list(net.loss_curve_), net.loss_
+    net.set_params(learning_rate=1e3, warm_start=True, epochs=20)
+    with pytest.warns(ConvergenceWarning, match="Training diverged: the training loss ended"):
+        net.fit(X, y_scaled) if method == "warm_start" else net.partial_fit(X, y_scaled)
+    # the exploding epochs are on record; the weights and loss_ are where the call started
+    assert net.loss_curve_[:3] == curve and max(net.loss_curve_[3:]) > 10 * loss
+    assert net.loss_ == loss
+    for W, W_before in zip(net.coefs_, weights):
+        np.testing.assert_array_equal(W, W_before)
+    assert net._optimizer_state is None
+    # a sane learning rate trains on from the kept weights, with a fresh optimiser
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            net.set_params(learning_rate=1e-3).partial_fit(X, y_scaled)
+    assert net.loss_curve_[-1] < loss
+
+
+def test_non_finite_weights_end_the_run_at_once():
+    net = SigmoidNetRegressor((16,), solver="sgd", learning_rate=1e-3, random_state=0)
+    _quietly(net.set_params(epochs=3), "fit", X, y_scaled)
+    curve = list(net.loss_curve_)
+    with pytest.warns(ConvergenceWarning, match="Training diverged: the training loss is nan"):
+        net.set_params(learning_rate=1e200, warm_start=True).fit(X, y_scaled)
+    assert net.loss_curve_ == curve and net.n_iter_ == 0
+
+
+class _ExplodingSGD(SGD):
+    """Plain gradient steps that blow θ up from a given epoch on (counted in steps)."""
+
+    def __init__(self, n_params, dtype, explode_after):
+        super().__init__(n_params, dtype, learning_rate=0.1, momentum=0)
+        self.steps_left = explode_after
+
+    def step(self, theta, grad):
+        self.steps_left -= 1
+        if self.steps_left < 0:
+            theta *= 1e3
+        else:
+            super().step(theta, grad)
+
+
+def test_the_run_returns_to_the_best_epoch_of_its_own():
+    network = Network([5, 4, 1], ["sigmoid"], "identity", np.float64)
+    network.initialize(np.random.RandomState(0))
+    optimizer = _ExplodingSGD(network.theta.size, np.float64, explode_after=3 * 6)  # 3 epochs
+    settings = Settings(loss="squared_error", alpha=0.0, epochs=10, batch_size=50, shuffle=False)
+    snapshots = []
+    Y = y_scaled.reshape(-1, 1)
+
+    class Snapshots:
+        def begin(self, epoch):
+            return epoch
+
+        def end(self, task, network):
+            if network is not None:
+                snapshots.append(network.theta.copy())
+            return False
+
+    result = train_stochastic(
+        network, optimizer, X, Y, None, settings, Progress(), np.random.RandomState(0),
+        hooks=Snapshots(),
+    )  # fmt: skip
+    assert result.outcome == "diverged"
+    assert result.progress.optimizer_state is None
+    losses = result.progress.history["train_loss"]
+    assert len(losses) == len(snapshots) >= 3
+    best = int(np.argmin(losses))
+    assert best == 2  # the last epoch before the explosion
+    np.testing.assert_array_equal(network.theta, snapshots[best])
+    assert result.progress.loss == losses[best]
+
+
+def test_lbfgs_refuses_a_starting_loss_that_is_not_finite():
+    big = np.finfo(np.float32).max / 2
+    X_big = (np.random.RandomState(0).uniform(size=(50, 3)) * big).astype(np.float32)
+    net = SigmoidNetRegressor((8,), activation="relu", solver="lbfgs")
+    with pytest.raises(ValueError, match="not finite.*X holds values as large as"):
+        net.fit(X_big, np.arange(50.0))
+    with pytest.raises(NotFittedError):
+        net.predict(X_big)
+
+
+def test_lbfgs_steps_back_from_a_non_finite_loss(monkeypatch):
+    # Poisson's exp output overflows on the first line search's long step
+    rng = np.random.RandomState(0)
+    X_pois = rng.normal(size=(200, 3)) * 100
+    counts = rng.poisson(np.exp(0.02 * X_pois[:, 0] + 3))
+    seen = []
+    minimize = scipy.optimize.minimize
+
+    def spying_minimize(objective, x0, **kwargs):
+        def spied(x):
+            value, grad = objective(x)
+            seen.append(value)
+            return value, grad
+
+        return minimize(spied, x0, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", spying_minimize)
+    net = SigmoidNetRegressor((8,), activation="relu", loss="poisson", solver="lbfgs")
+    _quietly(net.set_params(random_state=0, epochs=50), "fit", X_pois, counts)
+    assert math.inf in seen
+    assert np.isfinite(net.loss_curve_).all() and math.isfinite(net.loss_)
+    assert np.isfinite(net.predict(X_pois)).all()
+
+
+def test_no_progress_at_all_is_reported():
+    # X at 1e150 through ReLU units: Adam's steps cannot move the loss
+    net = SigmoidNetRegressor((32,), activation="relu", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="did not lower the loss.*X holds values"):
+        net.fit(X * 1e150, y_scaled)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_weights_that_sum_to_zero_are_a_clear_error(solver):
+    labels = np.arange(300) % 3
+    net = SigmoidNetClassifier((4,), solver=solver, class_weight={0: 0, 1: 0, 2: 0})
+    with pytest.raises(ValueError, match="sample weights sum to 0"):
+        net.fit(X, labels)
+    with pytest.raises(ValueError, match="sample weights sum to .*e-3"):
+        SigmoidNetRegressor(solver=solver).fit(X, y, sample_weight=np.full(300, 5e-324))
+
+
+def test_a_validation_split_without_weight_is_a_clear_error():
+    weights = np.zeros(300)
+    weights[0] = 1.0  # the one weighted sample lands on one side of the split
+    net = SigmoidNetRegressor((4,), early_stopping=True, random_state=0)
+    with pytest.raises(ValueError, match="split sum to 0"):
+        net.fit(X, y_scaled, sample_weight=weights)
+
+
+def test_non_finite_predictions_warn():
+    counts = np.random.RandomState(0).poisson(3, size=300)
+    net = _quietly(
+        SigmoidNetRegressor((4,), activation="relu", loss="poisson", epochs=5, random_state=0),
+        "fit",
+        X,
+        counts,
+    )
+    with pytest.warns(RuntimeWarning, match="not finite"):
+        assert not np.isfinite(net.predict(X * 1e300)).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net.predict(X)
+    regressor = _quietly(
+        SigmoidNetRegressor((4, 4), activation="relu", epochs=5, random_state=0), "fit", X, y
+    )
+    with pytest.warns(RuntimeWarning, match="not finite"):
+        regressor.predict(np.full((1, 5), np.finfo(np.float64).max))
