@@ -1,5 +1,6 @@
 """Sphinx configuration: numpydoc API pages, the sphinx-gallery of examples/, the pydata theme."""
 
+import importlib.resources
 import re
 import sys
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 import sklearn_sigmoidnet
 
 sys.path.insert(0, str(Path(__file__).parent / "sphinxext"))
+
+from sklearn_inventory import write_sklearn_inventory  # noqa: E402
 
 project = "sklearn-sigmoidnet"
 author = "sklearn-sigmoidnet developers"
@@ -16,13 +19,17 @@ version = release = sklearn_sigmoidnet.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "gallery_figure_links",
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "sg_execution_times.rst"]
+# sphinx-gallery's timing pages, which load jQuery and DataTables from CDNs: it writes none
+# (write_computation_times below), and any that an older build left behind are not built
+exclude_patterns = ["_build", "sg_execution_times.rst", "**/sg_execution_times.rst"]
 root_doc = "index"
 language = "en"
 
@@ -30,6 +37,26 @@ autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
+
+# The site reads offline, so nothing may load from a network when a page is viewed.
+# Sphinx takes MathJax from a CDN by default; the sphinx-mathjax-offline package ships
+# MathJax 3, which is served from _static instead (its own Sphinx extension is not used: it
+# hard-codes the CHTML output and does not declare itself safe for parallel builds). The SVG
+# output draws each glyph as a path, so formulas do not depend on web fonts, which CHTML
+# loads and a reader may have blocked.
+html_static_path = [str(importlib.resources.files("sphinx-mathjax-offline") / "static")]
+mathjax_path = "mathjax/tex-svg.js"
+
+# Names from scikit-learn (sklearn.pipeline.Pipeline, GridSearchCV, ...) link to its
+# documentation through intersphinx. Its objects.inv cannot be fetched, since the build runs
+# without a network, so an inventory of its public classes, functions and methods is written
+# here from the installed scikit-learn, pointing at the addresses of its API pages.
+intersphinx_mapping = {
+    "sklearn": (
+        "https://scikit-learn.org/stable/",
+        write_sklearn_inventory(Path(__file__).parent / "generated" / "sklearn-objects.inv"),
+    ),
+}
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
@@ -41,10 +68,11 @@ sphinx_gallery_conf = {
     "within_subsection_order": "gallery_order.LectureOrder",
     "doc_module": ("sklearn_sigmoidnet",),
     "backreferences_dir": "generated/backreferences",
-    "reference_url": {"sklearn_sigmoidnet": None},
     "download_all_examples": False,
     "remove_config_comments": True,
     "show_memory": False,
+    # the timing pages load jQuery and DataTables from CDNs
+    "write_computation_times": False,
 }
 
 html_theme = "pydata_sphinx_theme"
@@ -57,8 +85,10 @@ html_show_sourcelink = False
 
 
 # Methods inherited from scikit-learn (score, set_fit_request, ...) keep scikit-learn's
-# docstrings, whose :ref: and :term: roles point into scikit-learn's own documentation.
-# Without a link to it (no intersphinx: the build runs offline) they are shown as text.
+# docstrings, whose :ref: and :term: roles point at labels and glossary terms of
+# scikit-learn's own documentation. The inventory written above knows its classes and
+# functions but not those (they exist only in its documentation's sources), so the roles are
+# shown as text rather than left unresolved.
 _SKLEARN_ROLE = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<([^>]*)>)?`")
 
 

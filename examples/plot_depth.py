@@ -44,7 +44,7 @@ plt.show()
 # %%
 # Inside the two-layer network
 # ----------------------------
-# The first layer's six outputs are plain sigmoids of x (middle). The second
+# The first layer's six outputs are plain sigmoids of x (left). The second
 # layer combines them; its pieces, drawn by
 # :class:`~sklearn_sigmoidnet.SigmoidSumDisplay`, are bumps and bends (right),
 # and the constant plus their sum is the fitted curve.

@@ -2,6 +2,10 @@
 Beyond one machine with dask
 ============================
 
+.. note:: This example is not executed when the documentation is built, so this
+   page shows its code without output. To run it, from a checkout of the repository:
+   ``pip install ".[dask]"``, then ``python examples/integrations/dask_scaling.py``.
+
 `dask <https://www.dask.org>`_ splits an array too big for memory into blocks
 and spreads work over a cluster. Two patterns fit the network:
 
@@ -12,8 +16,7 @@ and spreads work over a cluster. Two patterns fit the network:
   joblib's dask backend.
 
 The cluster here is a local one, in this process and on 127.0.0.1; the same
-code runs against a real cluster by giving ``Client`` its address. This needs
-the ``dask`` extra: ``pip install sklearn-sigmoidnet[dask]``.
+code runs against a real cluster by giving ``Client`` its address.
 """
 
 # %%

@@ -2,6 +2,10 @@
 Exporting to ONNX
 =================
 
+.. note:: This example is not executed when the documentation is built, so this
+   page shows its code without output. To run it, from a checkout of the repository:
+   ``pip install ".[onnx]"``, then ``python examples/integrations/onnx_export.py``.
+
 `ONNX <https://onnx.ai>`_ describes a model as a graph of standard operators
 that runtimes in many languages execute without Python or scikit-learn. The
 network's forward pass is such a graph: per layer a matrix product, an added
@@ -11,8 +15,7 @@ labels.
 
 :func:`sklearn_sigmoidnet.onnx.register_converters` tells skl2onnx how to
 build that graph; ``skl2onnx.to_onnx`` then converts the estimators alone or at
-the end of a Pipeline, and onnxruntime runs the result. This needs the
-``onnx`` extra: ``pip install sklearn-sigmoidnet[onnx]``.
+the end of a Pipeline, and onnxruntime runs the result.
 """
 
 # %%

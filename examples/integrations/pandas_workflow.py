@@ -2,6 +2,11 @@
 pandas in, pandas labels out
 ============================
 
+.. note:: This example is not executed when the documentation is built, so this
+   page shows its code without output. To run it, from a checkout of the repository:
+   ``pip install .`` (it needs no extra), then
+   ``python examples/integrations/pandas_workflow.py``.
+
 A table of customers with numeric and categorical columns goes through a
 :class:`~sklearn.compose.ColumnTransformer` into a
 :class:`~sklearn_sigmoidnet.SigmoidNetClassifier`. The target is a pandas

@@ -2,6 +2,10 @@
 Saving and loading a fitted network
 ===================================
 
+.. note:: This example is not executed when the documentation is built, so this
+   page shows its code without output. To run it, from a checkout of the repository:
+   ``pip install ".[persist]"``, then ``python examples/integrations/persistence.py``.
+
 A fitted network is its weight matrices, bias vectors and a few numbers, all
 kept as plain numpy arrays and Python builtins. It saves with :mod:`pickle` or
 :mod:`joblib`, and with `skops <https://skops.readthedocs.io>`_, whose format
