@@ -1,0 +1,549 @@
+"""The estimators' default settings on real data, beside MLP, a linear model and HGB.
+
+Every model runs with its default parameters inside the pipeline a new user
+would write: a ColumnTransformer that imputes and standardises the numeric
+columns and imputes and one-hot encodes the categorical ones. Targets stay in
+their own units (prices in dollars, salaries in thousands): that is what users
+pass. Each model is cross-validated (5 folds, shuffled with a fixed seed,
+stratified for classifiers) on the data sets of ``defaults_data.py``, all of
+which ship with scikit-learn or a package of the ``benchmark`` extra; nothing is
+downloaded. ``random_state=0`` is the only setting given to the models that
+take one, so that a rerun gives the same numbers.
+
+``--ours key=value ...`` overrides our estimators' parameters, to measure
+candidate defaults; ``--cache PATH`` keeps the results of the other models,
+whose settings do not change, so that such a sweep refits only ours.
+
+Run ``python benchmarks/bench_defaults.py`` for the full table (several
+minutes on two cores) or ``--quick`` for a smoke run (seconds; its numbers mean
+little).
+"""
+
+import argparse
+import ast
+import hashlib
+import json
+import math
+import os
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import scipy
+import sklearn
+from defaults_data import DATASETS, REGRESSION
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.parallel import Parallel, delayed
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import sklearn_sigmoidnet
+from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
+
+MODELS = ("ours", "mlp", "linear", "hgb")
+LABELS = {"ours": "ours", "mlp": "MLP", "linear": "linear", "hgb": "HGB"}
+QUICK_DATASETS = ("iris", "diabetes", "penguins_body_mass")
+QUICK_OURS = {"epochs": 5}
+
+
+def preprocessor():
+    numeric = make_pipeline(SimpleImputer(), StandardScaler())
+    categorical = make_pipeline(
+        SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
+    )
+    return ColumnTransformer(
+        [
+            ("numeric", numeric, make_column_selector(dtype_include="number")),
+            ("categorical", categorical, make_column_selector(dtype_exclude="number")),
+        ],
+        # HistGradientBoosting takes dense input only
+        sparse_threshold=0,
+    )
+
+
+def make_model(name, task, ours_params):
+    regression = task == REGRESSION
+    if name == "ours":
+        net = SigmoidNetRegressor if regression else SigmoidNetClassifier
+        estimator = net(**{"random_state": 0, **ours_params})
+    elif name == "mlp":
+        estimator = (MLPRegressor if regression else MLPClassifier)(random_state=0)
+    elif name == "linear":
+        estimator = RidgeCV() if regression else LogisticRegression(max_iter=10_000)
+    else:
+        hgb = HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier
+        estimator = hgb(random_state=0)
+    return make_pipeline(preprocessor(), estimator)
+
+
+def _fit_and_score(model, X, y, train, test, metric, threads):
+    """One fold: the score, the fit's seconds, and the warnings it raised (silenced).
+
+    ``threads`` are the BLAS and OpenMP thread limits (None: the library's own),
+    set here so that they hold in joblib's worker processes too.
+    """
+    result = {"score": math.nan, "fit_s": math.nan, "error": None}
+    blas_threads, openmp_threads = threads
+    with (
+        threadpool_limits(blas_threads, user_api="blas"),
+        threadpool_limits(openmp_threads, user_api="openmp"),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        try:
+            model.fit(X.iloc[train], y.iloc[train])
+            result["fit_s"] = time.perf_counter() - start
+            result["score"] = float(metric(y.iloc[test], model.predict(X.iloc[test])))
+        except Exception as exc:  # a diverging candidate must not end a long sweep
+            result["error"] = f"{type(exc).__name__}: {exc}"
+    result["convergence_warnings"] = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    result["other_warnings"] = [
+        f"{w.category.__name__}: {w.message}"
+        for w in caught
+        if not issubclass(w.category, ConvergenceWarning)
+    ]
+    return result
+
+
+def cross_validate_model(model, X, y, task, n_splits, n_jobs, threads):
+    """Mean score and fit seconds over the folds, with the warnings counted."""
+    if task == REGRESSION:
+        cv, metric = KFold(n_splits, shuffle=True, random_state=0), r2_score
+    else:
+        cv, metric = StratifiedKFold(n_splits, shuffle=True, random_state=0), accuracy_score
+    folds = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_and_score)(clone(model), X, y, train, test, metric, threads)
+        for train, test in cv.split(X, y)
+    )
+    errors = [fold["error"] for fold in folds if fold["error"]]
+    fit_times = [fold["fit_s"] for fold in folds if not fold["error"]]
+    return {
+        # any failed fold makes the model's score on the data set unknown
+        "score": math.nan if errors else float(np.mean([fold["score"] for fold in folds])),
+        "fit_s": float(np.mean(fit_times)) if fit_times else math.nan,
+        "convergence_warnings": sum(fold["convergence_warnings"] for fold in folds),
+        "other_warnings": sorted({w for fold in folds for w in fold["other_warnings"]}),
+        "errors": sorted(set(errors)),
+    }
+
+
+def library_versions():
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pd.__version__,
+        "scikit-learn": sklearn.__version__,
+        "sklearn_sigmoidnet": sklearn_sigmoidnet.__version__,
+    }
+
+
+class ResultCache:
+    """Cross-validation results kept in a JSON file between runs.
+
+    The key covers everything the result depends on: the data set's name and
+    contents, the model (its pipeline, parameters included), the folds, the
+    thread limits and the library versions (our package's left out: the models
+    cached never use it).
+    """
+
+    def __init__(self, path):
+        self.path = Path(path) if path else None
+        self.entries = {}
+        if self.path and self.path.exists():
+            self.entries = json.loads(self.path.read_text())
+
+    @staticmethod
+    def key(dataset, name, model, X, y, n_splits, threads):
+        versions = library_versions()
+        del versions["sklearn_sigmoidnet"]
+        material = json.dumps(
+            [joblib.hash((X, y)), joblib.hash(model), n_splits, threads, versions]
+        )
+        return f"{dataset}/{name}/{hashlib.sha256(material.encode()).hexdigest()[:16]}"
+
+    def get(self, key):
+        return self.entries.get(key) if self.path else None
+
+    def put(self, key, result):
+        if self.path:
+            self.entries[key] = result
+
+    def save(self):
+        if self.path:
+            self.path.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
+
+
+def bench_dataset(name, models, ours_params, args, cache):
+    kind, load = DATASETS[name]
+    X, y, task = load()
+    row = {
+        "dataset": name,
+        "kind": kind,
+        "task": task,
+        "n_rows": X.shape[0],
+        "n_features": X.shape[1],
+        "results": {},
+    }
+    for model_name in models:
+        model = make_model(model_name, task, ours_params)
+        key = None
+        if model_name != "ours":
+            key = ResultCache.key(name, model_name, model, X, y, args.folds, args.threads)
+        result = cache.get(key) if key else None
+        if result is None:
+            result = cross_validate_model(model, X, y, task, args.folds, args.n_jobs, args.threads)
+            if key and not result["errors"]:
+                cache.put(key, result)
+            result = {**result, "cached": False}
+        else:
+            result = {**result, "cached": True}
+        row["results"][model_name] = result
+    res = row["results"]
+    if "ours" in res and "mlp" in res:
+        row["ours_minus_mlp"] = res["ours"]["score"] - res["mlp"]["score"]
+        row["ours_over_mlp_fit_s"] = res["ours"]["fit_s"] / res["mlp"]["fit_s"]
+    if "ours" in res and "linear" in res:
+        row["ours_minus_linear"] = res["ours"]["score"] - res["linear"]["score"]
+    return row
+
+
+def _num(value, digits=3):
+    return "–" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def _gap(value):
+    return "–" if value is None or math.isnan(value) else f"{value:+.3f}"
+
+
+def print_table(rows, models):
+    show_ours_mlp = "ours" in models and "mlp" in models
+    show_ours_linear = "ours" in models and "linear" in models
+    header = ["data set", "kind", "task", "rows", "features", *(LABELS[m] for m in models)]
+    align = ["---", "---", "---", "---:", "---:", *("---:" for _ in models)]
+    if show_ours_mlp:
+        header.append("ours − MLP")
+    if show_ours_linear:
+        header.append("ours − linear")
+    align += ["---:"] * (show_ours_mlp + show_ours_linear)
+    header += [f"{LABELS[m]} s" for m in models if m in ("ours", "mlp")]
+    align += ["---:" for m in models if m in ("ours", "mlp")]
+    if show_ours_mlp:
+        header.append("ours/MLP s")
+        align.append("---:")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(align) + "|")
+    for row in rows:
+        res = row["results"]
+        cells = [
+            row["dataset"],
+            row["kind"],
+            "reg" if row["task"] == REGRESSION else "cls",
+            str(row["n_rows"]),
+            str(row["n_features"]),
+        ]
+        cells += ["error" if res[m]["errors"] else _num(res[m]["score"]) for m in models]
+        if show_ours_mlp:
+            cells.append(_gap(row["ours_minus_mlp"]))
+        if show_ours_linear:
+            cells.append(_gap(row["ours_minus_linear"]))
+        cells += [_num(res[m]["fit_s"], 2) for m in models if m in ("ours", "mlp")]
+        if show_ours_mlp:
+            cells.append(_num(row["ours_over_mlp_fit_s"], 2))
+        print("| " + " | ".join(cells) + " |")
+
+
+def summarise(rows, models):
+    """The summary numbers of the run, also printed below the table."""
+    summary = {}
+    if "ours" in models and "mlp" in models:
+        gaps = pd.DataFrame(
+            [(r["dataset"], r["kind"], r["task"], r["ours_minus_mlp"]) for r in rows],
+            columns=["dataset", "kind", "task", "gap"],
+        )
+        for label, subset in [
+            ("real", gaps[gaps.kind == "real"]),
+            ("generated", gaps[gaps.kind == "generated"]),
+            ("regression (R²)", gaps[gaps.task == REGRESSION]),
+            ("classification (accuracy)", gaps[gaps.task != REGRESSION]),
+            ("all", gaps),
+        ]:
+            summary[f"mean ours − MLP, {label}"] = {
+                "mean": float(subset.gap.mean()) if len(subset) else math.nan,
+                # R² has no floor, so one failed regression can carry the mean
+                "median": float(subset.gap.median()) if len(subset) else math.nan,
+                "n": int(subset.gap.notna().sum()),
+                "failed": int(subset.gap.isna().sum()),
+            }
+        if gaps.gap.notna().any():
+            worst = gaps.loc[gaps.gap.idxmin()]
+            summary["worst ours − MLP"] = {"gap": float(worst.gap), "dataset": worst.dataset}
+    if "ours" in models and "linear" in models:
+        real_regression = [r for r in rows if r["kind"] == "real" and r["task"] == REGRESSION]
+        below = [
+            r["dataset"]
+            for r in real_regression
+            if not r["ours_minus_linear"] >= -0.02  # a failed fit (NaN) counts as below
+        ]
+        summary["real regression, ours more than 0.02 below linear"] = {
+            "count": len(below),
+            "of": len(real_regression),
+            "datasets": below,
+        }
+    summary["warnings"] = {
+        m: {
+            "convergence": sum(r["results"][m]["convergence_warnings"] for r in rows),
+            "other": sum(len(r["results"][m]["other_warnings"]) for r in rows),
+            "failed data sets": sum(bool(r["results"][m]["errors"]) for r in rows),
+            "from cache": sum(r["results"][m]["cached"] for r in rows),
+        }
+        for m in models
+    }
+    return summary
+
+
+def print_summary(summary, rows, models, n_splits):
+    print()
+    for label, value in summary.items():
+        if label.startswith("mean ours − MLP"):
+            failed = f", {value['failed']} failed" if value["failed"] else ""
+            print(
+                f"- {label}: {_gap(value['mean'])} (median {_gap(value['median'])}) "
+                f"over {value['n']} data sets{failed}"
+            )
+        elif label == "worst ours − MLP":
+            print(f"- {label}: {value['gap']:+.3f} ({value['dataset']})")
+        elif label.startswith("real regression"):
+            names = f" ({', '.join(value['datasets'])})" if value["datasets"] else ""
+            print(f"- {label}: {value['count']} of {value['of']}{names}")
+    fits = len(rows) * n_splits
+    counts = summary["warnings"]
+    print(
+        f"- convergence warnings (silenced), of {fits} fits per model: "
+        + ", ".join(f"{LABELS[m]} {counts[m]['convergence']}" for m in models)
+    )
+    cached = [f"{LABELS[m]} {counts[m]['from cache']}" for m in models if counts[m]["from cache"]]
+    if cached:
+        print(f"- results read from the cache (their fit seconds too): {', '.join(cached)}")
+    for m in models:
+        for row in rows:
+            result = row["results"][m]
+            for message in result["errors"]:
+                print(f"- {LABELS[m]} failed on {row['dataset']}: {message[:200]}")
+            for message in result["other_warnings"]:
+                print(f"- {LABELS[m]} warned on {row['dataset']}: {message[:200]}")
+
+
+def plot(rows, models, path):
+    """Dot plot, per data set, of each model's score minus the best of the models' scores.
+
+    The gap to the best rather than to MLP keeps the scale readable where MLP
+    itself fails (negative R² on raw targets). Regression and classification
+    side by side; gaps below a floor are drawn at the floor with their value.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    markers = {"ours": "o", "mlp": "D", "linear": "s", "hgb": "^"}
+    tasks = [t for t in (REGRESSION, "classification") if any(r["task"] == t for r in rows)]
+    height = max(sum(r["task"] == t for r in rows) for t in tasks)
+    fig, axes = plt.subplots(
+        1, len(tasks), figsize=(6.5 * len(tasks), 1.5 + 0.4 * height), squeeze=False
+    )
+    for ax, task in zip(axes[0], tasks):
+        task_rows = [r for r in rows if r["task"] == task][::-1]
+        scores = np.array([[r["results"][m]["score"] for m in models] for r in task_rows])
+        gaps = scores - np.nanmax(scores, axis=1, keepdims=True)
+        floor = -0.5 if task == REGRESSION else -0.25
+        for i, m in enumerate(models):
+            ys = np.arange(len(task_rows)) + (i - (len(models) - 1) / 2) * 0.17
+            ax.scatter(
+                np.maximum(gaps[:, i], floor), ys, marker=markers[m], label=LABELS[m], zorder=3
+            )
+            for gap, y in zip(gaps[:, i], ys):
+                if gap < floor:
+                    ax.annotate(
+                        f"{gap:.3g}",
+                        (floor, y),
+                        xytext=(5, -3),
+                        textcoords="offset points",
+                        fontsize=6,
+                    )
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(range(len(task_rows)))
+        ax.set_yticklabels(
+            [r["dataset"] + (" (gen.)" if r["kind"] == "generated" else "") for r in task_rows],
+            fontsize=8,
+        )
+        ax.set_xlim(floor - 0.02, 0.02)
+        ax.grid(axis="x", alpha=0.3)
+        metric = "R²" if task == REGRESSION else "accuracy"
+        ax.set_xlabel(f"{metric} minus the best model's {metric} (left edge: {floor:g} or below)")
+        ax.set_title(f"{task}: {metric} short of the best model")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(models), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write_results(path, rows, summary, environment):
+    path = Path(path)
+    if path.suffix == ".csv":
+        records = [
+            {key: row[key] for key in ("dataset", "kind", "task", "n_rows", "n_features")}
+            | {"model": m}
+            | {k: v for k, v in result.items() if k not in ("other_warnings", "errors")}
+            | {"errors": "; ".join(result["errors"])}
+            for row in rows
+            for m, result in row["results"].items()
+        ]
+        pd.DataFrame(records).to_csv(path, index=False)
+    else:
+        document = {"environment": environment, "summary": summary, "datasets": rows}
+        path.write_text(json.dumps(document, indent=1, default=str))
+
+
+def parse_overrides(pairs):
+    """``key=value`` strings into parameters; values are Python literals or else strings."""
+    params = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--ours takes key=value pairs, got {pair!r}")
+        try:
+            params[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            params[key] = text
+    return params
+
+
+def describe_environment(args, ours_params):
+    blas = [
+        f"{info['internal_api']} {info.get('version')} ({info['num_threads']} threads)"
+        for info in threadpool_info()
+        if info["user_api"] == "blas"
+    ]
+    environment = {
+        **library_versions(),
+        "cpus": os.cpu_count(),
+        "blas": blas,
+        "blas_threads": args.blas_threads,
+        "omp_threads": args.omp_threads,
+        "folds": args.folds,
+        "ours_params": {k: repr(v) for k, v in ours_params.items()},
+        "ours_regressor": repr(SigmoidNetRegressor(**{"random_state": 0, **ours_params})),
+        "ours_classifier": repr(SigmoidNetClassifier(**{"random_state": 0, **ours_params})),
+    }
+    print(
+        ", ".join(f"{k} {v}" for k, v in library_versions().items())
+        + f"; {environment['cpus']} CPUs; BLAS: {'; '.join(blas)}; "
+        f"--blas-threads {args.blas_threads}, --omp-threads {args.omp_threads}; "
+        f"{args.folds}-fold CV"
+    )
+    print(f"ours: {environment['ours_regressor']} / {environment['ours_classifier']}\n")
+    return environment
+
+
+def select_datasets(only, quick):
+    if only:
+        wanted = only.split(",")
+        return [name for name in DATASETS if any(text in name for text in wanted)]
+    return list(QUICK_DATASETS) if quick else list(DATASETS)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        help="data sets whose name contains this text (or one of several, comma-separated)",
+    )
+    parser.add_argument(
+        "--models", default=",".join(MODELS), help=f"comma-separated subset of {','.join(MODELS)}"
+    )
+    parser.add_argument(
+        "--ours",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="parameters of our estimators, e.g. learning_rate=0.01 early_stopping=True",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke run: {', '.join(QUICK_DATASETS)}, 2 folds, ours with "
+        + ", ".join(f"{k}={v}" for k, v in QUICK_OURS.items()),
+    )
+    parser.add_argument("--cache", help="JSON file keeping the results of MLP, linear and HGB")
+    parser.add_argument("--out", help="write all results to this .json or .csv file")
+    parser.add_argument(
+        "--figure", help="draw each model's gap to the best score into this image file"
+    )
+    parser.add_argument("--n-jobs", type=int, default=None, help="folds fitted in parallel")
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit the BLAS to this many threads in every fit (default: BLAS's own)",
+    )
+    parser.add_argument(
+        "--omp-threads",
+        type=int,
+        default=None,
+        help="limit OpenMP (HistGradientBoosting's threads) likewise (default: OpenMP's own)",
+    )
+    args = parser.parse_args(argv)
+
+    models = [m for m in MODELS if m in args.models.split(",")]
+    unknown = set(args.models.split(",")) - set(MODELS)
+    if unknown or not models:
+        parser.error(f"--models takes names from {','.join(MODELS)}, got {args.models!r}")
+    names = select_datasets(args.only, args.quick)
+    if not names:
+        parser.error(f"no data set name contains {args.only!r}")
+    args.folds = 2 if args.quick else 5
+    args.threads = (args.blas_threads, args.omp_threads)
+    ours_params = {**(QUICK_OURS if args.quick else {}), **parse_overrides(args.ours)}
+
+    start = time.perf_counter()
+    environment = describe_environment(args, ours_params)
+    cache = ResultCache(args.cache)
+    rows = []
+    for name in names:
+        rows.append(bench_dataset(name, models, ours_params, args, cache))
+        cache.save()
+        print(f"  done: {name} ({time.perf_counter() - start:.0f} s)", flush=True)
+    print(
+        f"\n## Cross-validated score ({args.folds} folds; R² for reg, accuracy for cls) "
+        "and mean fit seconds\n"
+    )
+    print_table(rows, models)
+    summary = summarise(rows, models)
+    print_summary(summary, rows, models, args.folds)
+    environment["wall_s"] = time.perf_counter() - start
+    print(f"\nwall time {environment['wall_s']:.0f} s")
+    if args.out:
+        write_results(args.out, rows, summary, environment)
+    if args.figure:
+        plot(rows, models, args.figure)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
