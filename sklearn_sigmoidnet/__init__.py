@@ -8,7 +8,7 @@ from ._classifier import SigmoidNetClassifier
 from ._display import LossCurveDisplay, SigmoidSumDisplay
 from ._regressor import SigmoidNetRegressor
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "LossCurveDisplay",

@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -36,6 +37,14 @@ except ImportError:  # scikit-learn < 1.9: no callback API, so no set_callbacks
         pass
 
 
+# The "auto" settings, as benchmarks/bench_defaults.py measured them best
+# (docs/defaults.rst): early stopping from this many samples on, below which a
+# validation share would be too small to judge by; batches of this many rows;
+# and η for networks of sigmoid units or of others. Sigmoid units pass on at
+# most a quarter of the gradient (σ' ≤ 1/4), so they take larger steps.
+_AUTO_EARLY_STOPPING_SAMPLES = 100
+_AUTO_BATCH_SIZE = 32
+_AUTO_LEARNING_RATE = {"sigmoid": 0.005, "other": 0.001}
 # A fit whose loss fell by less than this fraction of where it started did not train.
 _NO_PROGRESS = 1e-6
 # what scikit-learn's callback API keeps on the estimator during a fit only
@@ -56,7 +65,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
@@ -68,7 +77,8 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
-        "early_stopping": ["boolean"],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
+        "scoring": [str, callable, None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
@@ -97,6 +107,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         tol,
         n_iter_no_change,
         early_stopping,
+        scoring,
         validation_fraction,
         warm_start,
         verbose,
@@ -120,16 +131,18 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.early_stopping = early_stopping
+        self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.verbose = verbose
 
     # -- what the regressor and the classifier each define --------------------
     # ``targets`` is the dict of fitted attributes that describe the targets
-    # (the classifier's classes_, ...), as _encode_targets returns it.
+    # (the classifier's classes_, the regressor's scaling), as _encode_targets
+    # returns it.
 
     @abstractmethod
-    def _encode_targets(self, y, *, continuing, classes=None):
+    def _encode_targets(self, y, sample_weight, *, continuing, classes=None):
         """The validated ``y`` as the network's 2-D target matrix Y, and ``targets``.
 
         When ``continuing``, the targets must fit the fitted ``targets``.
@@ -154,6 +167,14 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _stratify(self, Y, targets):
         """Labels to stratify the validation split by, or None."""
         return None
+
+    def _fold_output(self, W, b, fitted):
+        """The output layer's c and b as fitted attributes, from those trained."""
+        return W, b
+
+    def _unfold_output(self, W, b, fitted):
+        """The output layer's c and b to train on, from the fitted attributes."""
+        return W, b
 
     # -- fitting ---------------------------------------------------------------
 
@@ -202,17 +223,32 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if incremental and self.__sklearn_is_fitted__():
             # _fit_context leaves the parameters of a fitted model's partial_fit unchecked
             self._validate_params()
-        if incremental and self.early_stopping:
+        if incremental and self.early_stopping not in ("auto", False):
             raise ValueError(
                 "partial_fit does not support early_stopping=True: it trains on the data it "
-                "is given and holds none out. Set early_stopping=False."
+                'is given and holds none out. Set early_stopping="auto" or False.'
+            )
+        if self.solver == "lbfgs" and self.early_stopping not in ("auto", False):
+            warnings.warn(
+                "early_stopping=True is ignored by solver='lbfgs', which trains on all "
+                "of the data at once; use solver='adam' or 'sgd' to stop early.",
+                UserWarning,
             )
         continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
         X, y, fitted = self._validate_input(X, y, continuing)
-        Y, targets = self._encode_targets(y, continuing=continuing, classes=classes)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            _check_weight_total(sample_weight, "The sample weights")
+        Y, targets = self._encode_targets(y, sample_weight, continuing=continuing, classes=classes)
         Y = Y.astype(X.dtype, copy=False)
         fitted.update(targets)
-        sample_weight = self._sample_weight(sample_weight, X, Y, incremental, targets)
+        weighted = self._class_weights(Y, sample_weight, incremental, targets)
+        if weighted is not sample_weight:
+            what = "class weights" if sample_weight is None else "sample times class weights"
+            _check_weight_total(weighted, f"The samples' {what}")
+            sample_weight = weighted
 
         hidden_sizes = self._hidden_layer_sizes()
         fitted.update(
@@ -231,34 +267,47 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if continuing:
             self._check_continuation(network)
             network.set_parameters(self.coefs_, self.intercepts_)
+            network.W[-1][...], network.b[-1][...] = self._unfold_output(
+                network.W[-1], network.b[-1], fitted
+            )
             progress = self._progress()
         else:
             network.initialize(rng)
             progress = Progress()
-        monitor = None
-        if self.early_stopping and not incremental and self.solver != "lbfgs":
-            X, Y, sample_weight, monitor = self._hold_out(X, Y, sample_weight, rng, fitted)
-        settings = self._settings(X.shape[0], incremental, fitted["out_activation_"])
 
-        fit_task = None
+        def model(network):  # a copy of this estimator with these is a fitted model
+            return {**fitted, **self._fitted_weights(network, fitted, copy=True)}
+
+        monitor = None
+        if self._holds_out(X.shape[0], incremental):
+            X, y, Y, sample_weight, monitor = self._hold_out(
+                X, y, Y, sample_weight, rng, fitted, model
+            )
+        settings = self._settings(
+            X.shape[0], incremental, fitted["hidden_activations_"], fitted["out_activation_"]
+        )
+
+        fit_task = hooks = None
         if hasattr(self, "_init_callback_context"):  # scikit-learn's callback API is there
             fit_task = self._init_callback_context(max_subtasks=1 if incremental else self.epochs)
             fit_task.call_on_fit_task_begin(estimator=self, X=X, y=Y)
-        hooks = _CallbackHooks(self, fit_task, X, Y, fitted) if fit_task else None
+            hooks = _CallbackHooks(self, fit_task, X, Y, model)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if self.solver == "lbfgs":
                 result = train_lbfgs(network, X, Y, sample_weight, settings, progress, hooks=hooks)
             else:
-                optimizer = self._make_optimizer(network, progress.optimizer_state)
+                optimizer = self._make_optimizer(
+                    network, progress.optimizer_state, settings.learning_rate
+                )
                 result = train_stochastic(
                     network, optimizer, X, Y, sample_weight, settings, progress, rng,
                     monitor=monitor, hooks=hooks,
                 )  # fmt: skip
-        self._report(result, continuing=continuing, X=X, Y=Y)
+        self._report(result, settings, continuing=continuing, X=X, Y=Y)
 
         progress = result.progress
         fitted.update(
-            _fitted_weights(network),
+            self._fitted_weights(network, fitted),
             n_iter_=result.n_iter,
             n_updates_=result.n_updates + (self.n_updates_ if continuing else 0),
             loss_=progress.loss,
@@ -297,16 +346,6 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             fitted["feature_names_in_"] = holder.feature_names_in_
         return X, y, fitted
 
-    def _sample_weight(self, sample_weight, X, Y, incremental, targets):
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-        sample_weight = self._class_weights(Y, sample_weight, incremental, targets)
-        if sample_weight is not None:
-            _check_weight_total(sample_weight, "The sample weights")
-        return sample_weight
-
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
@@ -340,6 +379,12 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "warm_start and partial_fit continue the fitted network, whose layer "
                 f"shapes are {fitted}; the current parameters give {shapes}."
             )
+        if network.activations[-1] != self.out_activation_:
+            raise ValueError(
+                "warm_start and partial_fit continue the fitted network, whose output "
+                f"activation is {self.out_activation_!r}; the current loss needs "
+                f"{network.activations[-1]!r}."
+            )
 
     def _progress(self):
         """What the fitted model hands on to a continuing fit."""
@@ -353,13 +398,13 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             optimizer_state=self._optimizer_state,
         )
 
-    def _settings(self, n_samples, incremental, out_activation):
+    def _settings(self, n_samples, incremental, hidden_activations, out_activation):
         return Settings(
             loss=self._loss_name(out_activation),
             alpha=self.alpha,
             epochs=1 if incremental else self.epochs,
             batch_size=self._batch_size(n_samples),
-            learning_rate=self.learning_rate,
+            learning_rate=self._learning_rate(hidden_activations),
             schedule=self.learning_rate_schedule,
             power_t=self.power_t,
             shuffle=self.shuffle,
@@ -369,11 +414,17 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             verbose=self.verbose,
         )
 
+    def _learning_rate(self, hidden_activations):
+        if self.learning_rate != "auto":
+            return self.learning_rate
+        sigmoid = all(name in ("sigmoid", "logistic") for name in hidden_activations)
+        return _AUTO_LEARNING_RATE["sigmoid" if sigmoid else "other"]
+
     def _batch_size(self, n_samples):
         if self.solver == "lbfgs":
             return n_samples
         if self.batch_size == "auto":
-            return min(200, n_samples)
+            return min(_AUTO_BATCH_SIZE, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(
                 f"batch_size={self.batch_size} is larger than the {n_samples} training "
@@ -383,40 +434,66 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return n_samples
         return self.batch_size
 
-    def _make_optimizer(self, network, state):
+    def _make_optimizer(self, network, state, learning_rate):
         n_params, dtype = network.theta.size, network.dtype
         if self.solver == "sgd":
             optimizer = OPTIMIZERS["sgd"](
-                n_params, dtype, self.learning_rate, self.momentum, self.nesterovs_momentum
+                n_params, dtype, learning_rate, self.momentum, self.nesterovs_momentum
             )
         else:
             optimizer = OPTIMIZERS["adam"](
-                n_params, dtype, self.learning_rate, self.beta_1, self.beta_2, self.epsilon
+                n_params, dtype, learning_rate, self.beta_1, self.beta_2, self.epsilon
             )
         # continue the optimiser's state, unless the solver changed in between
         if state is not None and state["solver"] == optimizer.name:
             optimizer.state = state
         return optimizer
 
-    def _hold_out(self, X, Y, sample_weight, rng, fitted):
-        """The training part of the data, and a monitor of the held-out part."""
-        X, X_val, Y, Y_val, sample_weight, sw_val = self._validation_split(
-            X, Y, sample_weight, rng, fitted
-        )
+    def _holds_out(self, n_samples, incremental):
+        """Whether this fit holds out a validation set for early stopping."""
+        if incremental or self.solver == "lbfgs":
+            return False
+        if self.early_stopping == "auto":
+            return n_samples >= _AUTO_EARLY_STOPPING_SAMPLES
+        return self.early_stopping
+
+    def _hold_out(self, X, y, Y, sample_weight, rng, fitted, model):
+        """The training part of the data, and a monitor of the held-out part.
+
+        The monitor gives the validation loss and the score that early
+        stopping watches: the negative loss for ``scoring="loss"``, the
+        estimator's own score (R², accuracy) for None, else the scorer's, of
+        ``model(network)``: the network's weights as a fitted estimator.
+        """
+        train, valid = self._validation_split(Y, sample_weight, rng, fitted)
+        X, X_val = X[train], X[valid]
+        y, y_val, Y, Y_val = y[train], y[valid], Y[train], Y[valid]
+        sw_val = None
+        if sample_weight is not None:
+            sample_weight, sw_val = sample_weight[train], sample_weight[valid]
         out_activation = fitted["out_activation_"]
         loss = self._loss_name(out_activation)
+        scorer = None
+        if self.scoring not in ("loss", None):
+            scorer = check_scoring(self, scoring=self.scoring)
+            weights = {} if sw_val is None else {"sample_weight": sw_val}
 
         def monitor(network):
             Y_hat = feedforward(X_val, network.W, network.b, network.activations)[-1]
-            return (
-                float(np.average(LOSSES[loss](Y_val, Y_hat), weights=sw_val)),
-                float(self._score_outputs(Y_val, Y_hat, sw_val, out_activation)),
-            )
+            valid_loss = float(np.average(LOSSES[loss](Y_val, Y_hat), weights=sw_val))
+            if self.scoring == "loss":
+                return valid_loss, -valid_loss
+            if scorer is None:
+                return valid_loss, float(self._score_outputs(Y_val, Y_hat, sw_val, out_activation))
+            estimator = copy.copy(self)
+            estimator.__dict__.update(model(network))
+            return valid_loss, float(scorer(estimator, X_val, y_val, **weights))
 
-        return X, Y, sample_weight, monitor
+        return X, y, Y, sample_weight, monitor
 
-    def _validation_split(self, X, Y, sample_weight, rng, targets):
-        n_samples = X.shape[0]
+    def _validation_split(self, Y, sample_weight, rng, targets):
+        """The row indices to train on and to validate on."""
+        n_samples = Y.shape[0]
         n_valid = int(np.ceil(self.validation_fraction * n_samples))
         stratify = self._stratify(Y, targets)
         n_classes = 1 if stratify is None else len(np.unique(stratify))
@@ -428,22 +505,20 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{n_samples - n_valid} to train on, too few to score{per_class}. Give more "
                 "samples or a larger validation_fraction."
             )
-        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
         try:
-            split = train_test_split(
-                *arrays, test_size=n_valid, random_state=rng, stratify=stratify
+            train, valid = train_test_split(
+                np.arange(n_samples), test_size=n_valid, random_state=rng, stratify=stratify
             )
         except ValueError as error:
             raise ValueError(
                 f"early_stopping could not hold out a stratified validation set: {error}"
             ) from error
-        if sample_weight is None:
-            return [*split, None, None]
-        _check_weight_total(split[4], "The sample weights of the training split")
-        _check_weight_total(split[5], "The sample weights of the validation split")
-        return split
+        if sample_weight is not None:
+            _check_weight_total(sample_weight[train], "The sample weights of the training split")
+            _check_weight_total(sample_weight[valid], "The sample weights of the validation split")
+        return train, valid
 
-    def _report(self, result, *, continuing, X, Y):
+    def _report(self, result, settings, *, continuing, X, Y):
         """Raise or warn about how training ended: before the commit, so that a
         warning that is turned into an error leaves the estimator as it was."""
         progress = result.progress
@@ -452,11 +527,12 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             if result.outcome == "diverged":
                 raise ValueError(
                     f"Training diverged before it improved on the starting weights: "
-                    f"{result.message}. {self._divergence_hint(X, Y, diverged=True)}"
+                    f"{result.message}. {self._divergence_hint(X, Y, settings, diverged=True)}"
                 )
+            hint = self._divergence_hint(X, Y, settings, diverged=False)
             warnings.warn(
-                f"Training did not lower the loss from the starting weights' "
-                f"{progress.start_loss:.4g}. {self._divergence_hint(X, Y, diverged=False)}",
+                "Training did not lower the loss from the starting weights' "
+                f"{progress.start_loss:.4g}. {hint}",
                 ConvergenceWarning,
             )
         elif result.outcome == "diverged":
@@ -485,15 +561,27 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
             )
 
-    def _divergence_hint(self, X, Y, *, diverged):
+    def _divergence_hint(self, X, Y, settings, *, diverged):
         causes = []
         for name, values in [("X", X), ("y", Y)]:
             largest = abs(values).max()
             if largest > 1e3:  # standardised data stays within a few units
                 causes.append(f"{name} holds values as large as {largest:.3g}; scale it")
         if diverged and self.solver != "lbfgs":
-            causes.append(f"learning_rate={self.learning_rate:g} may be too large")
+            causes.append(f"learning_rate={settings.learning_rate:g} may be too large")
         return f"Likely causes: {'; '.join(causes)}." if causes else ""
+
+    def _fitted_weights(self, network, fitted, copy=False):
+        """coefs_ and intercepts_ of the trained network, the output layer folded.
+
+        Without ``copy`` they may be views into θ: a network that no one trains
+        any further.
+        """
+        coefs, intercepts = list(network.W), list(network.b)
+        if copy:
+            coefs, intercepts = [W.copy() for W in coefs], [b.copy() for b in intercepts]
+        coefs[-1], intercepts[-1] = self._fold_output(coefs[-1], intercepts[-1], fitted)
+        return {"coefs_": coefs, "intercepts_": intercepts}
 
     def _commit(self, fitted):
         """Replace every fitted attribute at once."""
@@ -571,11 +659,6 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
-def _fitted_weights(network):
-    """coefs_ and intercepts_: views into the network's θ, which no one else holds."""
-    return {"coefs_": network.W, "intercepts_": network.b}
-
-
 def _check_weight_total(sample_weight, what):
     total = float(sample_weight.sum())
     if not total >= np.finfo(sample_weight.dtype).tiny:
@@ -587,11 +670,14 @@ def _check_weight_total(sample_weight, what):
 
 
 class _CallbackHooks(Hooks):
-    """The training run's epochs as tasks of scikit-learn's callback API."""
+    """The training run's epochs as tasks of scikit-learn's callback API.
 
-    def __init__(self, estimator, fit_task, X, Y, fitted):
+    ``model(network)`` gives the fitted attributes of the network trained so far.
+    """
+
+    def __init__(self, estimator, fit_task, X, Y, model):
         self.estimator, self.fit_task, self.X, self.Y = estimator, fit_task, X, Y
-        self.fitted = fitted
+        self.model = model
         self.unit = "iteration" if estimator.solver == "lbfgs" else "epoch"
 
     def begin(self, epoch):
@@ -609,10 +695,5 @@ class _CallbackHooks(Hooks):
             estimator=self.estimator,
             X=self.X,
             y=self.Y,
-            # a copy of the estimator with these attributes is a fitted model
-            reconstruction_attributes=lambda: {
-                **self.fitted,
-                "coefs_": [W.copy() for W in network.W],
-                "intercepts_": [b.copy() for b in network.b],
-            },
+            reconstruction_attributes=lambda: self.model(network),
         )

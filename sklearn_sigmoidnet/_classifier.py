@@ -24,8 +24,9 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
 
     Parameters
     ----------
-    hidden_layer_sizes : int or tuple of int, default=(100,)
-        Units per hidden layer; ``()`` leaves none: logistic regression.
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+        Units per hidden layer, as a tuple, list or 1-D array; ``()`` leaves
+        none: logistic regression.
     activation : {"sigmoid", "logistic", "relu", "tanh", "identity"} or \
             sequence of those, default="sigmoid"
         The hidden layers' activation σ ("logistic" is another name for the
@@ -37,11 +38,14 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
     alpha : float, default=1e-4
         Strength of the L2 penalty ½ α ‖W‖² on the weights.
     batch_size : int or "auto", default="auto"
-        Samples per mini-batch; "auto" is ``min(200, n_samples)``.
+        Samples per mini-batch; "auto" is ``min(32, n_samples)``. A number
+        larger than the training samples is clipped to them, with a warning.
     epochs : int, default=200
         Passes over the training data (sgd, adam); iterations for lbfgs.
-    learning_rate : float, default=1e-3
-        The learning rate η.
+    learning_rate : float or "auto", default="auto"
+        The learning rate η; "auto" is 0.005 when every hidden layer is a
+        sigmoid (whose units pass on at most a quarter of the gradient) and
+        0.001 otherwise. The schedule is ``learning_rate_schedule``.
     learning_rate_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
         "invscaling" uses η / t^power_t in epoch t; "adaptive" divides η by 5
         whenever the monitored score stalls instead of stopping, until it
@@ -61,13 +65,23 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling and the validation split.
     tol : float, default=1e-4
-        Improvement of the monitored score that counts as progress.
-    n_iter_no_change : int, default=10
-        Training stops after this many epochs without progress.
-    early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the data, monitor its
-        accuracy and restore the best weights at the end (sgd, adam).
-    validation_fraction : float, default=0.1
+        Improvement of the monitored score that counts as progress (sgd,
+        adam); for lbfgs, scipy's tolerance on the projected gradient.
+    n_iter_no_change : int or np.inf, default=20
+        Training (sgd, adam) stops after this many epochs in a row without
+        progress; ``np.inf`` runs every epoch.
+    early_stopping : "auto" or bool, default="auto"
+        Hold out a stratified ``validation_fraction`` of the data, watch
+        ``scoring`` on it in place of the training loss, and restore the best
+        weights at the end (sgd, adam). "auto" does so when ``fit`` gets at
+        least 100 samples. ``partial_fit`` never holds data out (True is an
+        error there), and lbfgs trains on all of it (True warns).
+    scoring : "loss", str, callable or None, default="loss"
+        What early stopping watches on the validation set: "loss", the
+        negative loss of training; None, the estimator's ``score``; or a
+        scorer name (such as "neg_mean_absolute_error") or a callable
+        ``scorer(estimator, X, y)``, given the model trained so far.
+    validation_fraction : float, default=0.2
         The share of the training data held out for early stopping.
     warm_start : bool, default=False
         Continue from the previous fit's weights and optimiser state.
@@ -75,7 +89,9 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         1 prints one table row per epoch.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplying the sample weights;
-        "balanced" weighs each class inversely to its frequency.
+        "balanced" weighs each class inversely to its frequency in the data
+        given to ``fit``, so ``partial_fit``, which sees part of it, refuses
+        it. Not for multilabel targets.
 
     Attributes
     ----------
@@ -104,9 +120,10 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
     loss_curve_ : list of float
         The training loss after each epoch.
     validation_scores_ : list of float or None
-        The validation accuracy after each epoch, with early stopping.
+        The validation score (see ``scoring``) after each epoch, with early
+        stopping.
     best_validation_score_ : float or None
-        The best validation accuracy, with early stopping.
+        The best validation score, with early stopping.
     n_iter_ : int
         Epochs run by the last call to fit or partial_fit.
     n_updates_ : int
@@ -132,7 +149,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
 
     A call of ``fit`` or ``partial_fit`` that raises leaves the estimator as
     it was. Training that diverges (a loss that is not finite, or that ends
-    more than ten times above the untrained network's) keeps the weights
+    more than ten times above where it started) keeps the weights
     with the lowest loss and warns; a first fit that never improved on its
     starting weights raises a ``ValueError`` instead.
 
@@ -141,8 +158,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
     >>> from sklearn.datasets import load_iris
     >>> from sklearn_sigmoidnet import SigmoidNetClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = SigmoidNetClassifier(hidden_layer_sizes=(10,), learning_rate=0.01,
-    ...                            epochs=300, random_state=0).fit(X, y)
+    >>> clf = SigmoidNetClassifier(random_state=0).fit(X, y)
     >>> clf.predict(X[:3])
     array([0, 0, 0])
     >>> clf.predict_proba(X[:1]).shape
@@ -167,7 +183,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         alpha=1e-4,
         batch_size="auto",
         epochs=200,
-        learning_rate=1e-3,
+        learning_rate="auto",
         learning_rate_schedule="constant",
         power_t=0.5,
         momentum=0.9,
@@ -178,9 +194,10 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         shuffle=True,
         random_state=None,
         tol=1e-4,
-        n_iter_no_change=10,
-        early_stopping=False,
-        validation_fraction=0.1,
+        n_iter_no_change=20,
+        early_stopping="auto",
+        scoring="loss",
+        validation_fraction=0.2,
         warm_start=False,
         verbose=0,
         class_weight=None,
@@ -205,6 +222,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
             tol=tol,
             n_iter_no_change=n_iter_no_change,
             early_stopping=early_stopping,
+            scoring=scoring,
             validation_fraction=validation_fraction,
             warm_start=warm_start,
             verbose=verbose,
@@ -214,7 +232,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
 
     # -- targets: labels in, indicator matrix Y out ----------------------------
 
-    def _encode_targets(self, y, *, continuing, classes=None):
+    def _encode_targets(self, y, sample_weight, *, continuing, classes=None):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         _check_one_label_type(y, "y")

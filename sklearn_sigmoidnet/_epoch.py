@@ -19,8 +19,9 @@ def updates_per_epoch(n_samples, batch_size):
 def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alpha, order=None):
     """One pass over (X, Y) in mini-batches, in the row ``order`` when given.
 
-    Returns the batches' data losses averaged with the batches' weights, and
-    the number of updates made.
+    Returns the batches' data losses averaged with the batches' weights, the
+    number of updates made, and the first batch's loss: that of the weights
+    the epoch started from.
     """
     n = X.shape[0]
     block_rows = batch_size * max(1, _BLOCK_VALUES // (batch_size * max(X.shape[1], 1)))
@@ -28,6 +29,7 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alph
     if order is not None:  # shuffled blocks are gathered into buffers made once
         buffers = [_block_buffer(A, min(block_rows, n)) for A in arrays]
     total_loss = total_weight = 0.0
+    first_loss = np.nan
     n_updates = 0
     with np.errstate(over="ignore"):  # e^-r → inf in the sigmoid gives its limit σ = 0
         for block_start in range(0, n, block_rows):
@@ -48,10 +50,12 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alph
                     X_block[batch], Y_block[batch], sw_batch, loss, alpha
                 )
                 optimizer.step(network.theta, network.grad)
+                if not n_updates:
+                    first_loss = batch_loss
                 total_loss += batch_loss * weight
                 total_weight += weight
                 n_updates += 1
-    return (total_loss / total_weight if total_weight else np.nan), n_updates
+    return (total_loss / total_weight if total_weight else np.nan), n_updates, first_loss
 
 
 def _block_buffer(A, n_rows):

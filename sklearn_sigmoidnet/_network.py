@@ -93,15 +93,23 @@ class Network:
         return self.theta.dtype
 
     def initialize(self, rng):
-        """Glorot-uniform weights and biases, drawn from the RandomState ``rng``."""
-        hidden = self.activations[:-1]
-        for layer, (W, b) in enumerate(zip(self.W, self.b)):
-            # the sigmoid saturates sooner, so its layers start with smaller weights
-            nearest_hidden = hidden[min(layer, len(hidden) - 1)] if hidden else None
-            factor = 2.0 if nearest_hidden in ("sigmoid", "logistic") else 6.0
-            bound = np.sqrt(factor / sum(W.shape))
-            W[...] = rng.uniform(-bound, bound, W.shape)
-            b[...] = rng.uniform(-bound, bound, b.shape)
+        """Random starting weights and biases, drawn from the RandomState ``rng``.
+
+        A sigmoid layer starts with weights of standard deviation 1/√fan_in,
+        so that r = b + W x has unit variance for standardised x, and biases
+        of standard deviation 1, which spread the units' steps across the
+        data: its sigmoids start bent, not in their nearly straight middle,
+        where a network of them could only learn a near-linear curve first.
+        Every other layer starts Glorot-uniform: U(±√(6 / (fan_in + fan_out))).
+        """
+        for W, b, activation in zip(self.W, self.b, self.activations):
+            if activation in ("sigmoid", "logistic") and W is not self.W[-1]:
+                W[...] = rng.uniform(-1, 1, W.shape) * np.sqrt(3 / W.shape[0])
+                b[...] = rng.uniform(-1, 1, b.shape) * np.sqrt(3)
+            else:
+                bound = np.sqrt(6 / sum(W.shape))
+                W[...] = rng.uniform(-bound, bound, W.shape)
+                b[...] = rng.uniform(-bound, bound, b.shape)
 
     def set_parameters(self, weights, biases):
         for W, b, W_new, b_new in zip(self.W, self.b, weights, biases):

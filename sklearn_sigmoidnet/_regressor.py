@@ -25,8 +25,9 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
 
     Parameters
     ----------
-    hidden_layer_sizes : int or tuple of int, default=(100,)
-        Units per hidden layer; ``()`` leaves none, which is a linear model.
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+        Units per hidden layer, as a tuple, list or 1-D array; ``()`` leaves
+        none, which is a linear model.
     activation : {"sigmoid", "logistic", "relu", "tanh", "identity"} or \
             sequence of those, default="sigmoid"
         The hidden layers' activation σ ("logistic" is another name for the
@@ -34,18 +35,31 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
     loss : {"squared_error", "absolute_error", "huber", "poisson"}, \
             default="squared_error"
         The loss L: half the squared error (MSE), the absolute error (MAE),
-        the Huber loss (squared within 1 of the target, absolute beyond), or
-        the half Poisson deviance with an exponential output (targets ≥ 0).
+        the Huber loss (squared within 1 of the target, absolute beyond; in
+        units of the scaled target, see ``normalize_y``), or the half Poisson
+        deviance with an exponential output (targets ≥ 0).
+    normalize_y : bool, default=True
+        Train on targets scaled per output (weighted): to mean 0 and standard
+        deviation 1; for "absolute_error" and "huber", to median 0 and median
+        absolute deviation 1/1.4826; for "poisson", divided by their mean.
+        The scaling is folded into the output layer after training, so that
+        ``coefs_`` and ``intercepts_`` give ŷ in y's own units. ``loss_``,
+        ``loss_curve_``, ``history_`` and ``tol`` stay in the scaled units.
+        ``warm_start`` and ``partial_fit`` keep the scaling of the first fit.
+        False trains on y as given.
     solver : {"sgd", "adam", "lbfgs"}, default="adam"
         Mini-batch gradient descent (with momentum), Adam, or full-batch L-BFGS.
     alpha : float, default=1e-4
         Strength of the L2 penalty ½ α ‖W‖² on the weights.
     batch_size : int or "auto", default="auto"
-        Samples per mini-batch; "auto" is ``min(200, n_samples)``.
+        Samples per mini-batch; "auto" is ``min(32, n_samples)``. A number
+        larger than the training samples is clipped to them, with a warning.
     epochs : int, default=200
         Passes over the training data (sgd, adam); iterations for lbfgs.
-    learning_rate : float, default=1e-3
-        The learning rate η.
+    learning_rate : float or "auto", default="auto"
+        The learning rate η; "auto" is 0.005 when every hidden layer is a
+        sigmoid (whose units pass on at most a quarter of the gradient) and
+        0.001 otherwise. The schedule is ``learning_rate_schedule``.
     learning_rate_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
         "invscaling" uses η / t^power_t in epoch t; "adaptive" divides η by 5
         whenever the monitored score stalls instead of stopping, until it
@@ -65,13 +79,23 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling and the validation split.
     tol : float, default=1e-4
-        Improvement of the monitored score that counts as progress.
-    n_iter_no_change : int, default=10
-        Training stops after this many epochs without progress.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data, monitor its score (R²)
-        and restore the best weights at the end (sgd, adam).
-    validation_fraction : float, default=0.1
+        Improvement of the monitored score that counts as progress (sgd,
+        adam); for lbfgs, scipy's tolerance on the projected gradient.
+    n_iter_no_change : int or np.inf, default=20
+        Training (sgd, adam) stops after this many epochs in a row without
+        progress; ``np.inf`` runs every epoch.
+    early_stopping : "auto" or bool, default="auto"
+        Hold out ``validation_fraction`` of the data, watch ``scoring`` on it
+        in place of the training loss, and restore the best weights at the
+        end (sgd, adam). "auto" does so when ``fit`` gets at least 100
+        samples. ``partial_fit`` never holds data out (True is an error
+        there), and lbfgs trains on all of it (True warns).
+    scoring : "loss", str, callable or None, default="loss"
+        What early stopping watches on the validation set: "loss", the
+        negative loss of training; None, the estimator's ``score``; or a
+        scorer name (such as "neg_mean_absolute_error") or a callable
+        ``scorer(estimator, X, y)``, given the model trained so far.
+    validation_fraction : float, default=0.2
         The share of the training data held out for early stopping.
     warm_start : bool, default=False
         Continue from the previous fit's weights and optimiser state.
@@ -103,9 +127,10 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
     loss_curve_ : list of float
         The training loss after each epoch.
     validation_scores_ : list of float or None
-        The validation R² after each epoch, with early stopping.
+        The validation score (see ``scoring``) after each epoch, with early
+        stopping.
     best_validation_score_ : float or None
-        The best validation R², with early stopping.
+        The best validation score, with early stopping.
     n_iter_ : int
         Epochs run by the last call to fit or partial_fit.
     n_updates_ : int
@@ -133,7 +158,7 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
 
     A call of ``fit`` or ``partial_fit`` that raises leaves the estimator as
     it was. Training that diverges (a loss that is not finite, or that ends
-    more than ten times above the untrained network's) keeps the weights
+    more than ten times above where it started) keeps the weights
     with the lowest loss and warns; a first fit that never improved on its
     starting weights raises a ``ValueError`` instead.
 
@@ -142,17 +167,17 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
     >>> from sklearn.datasets import make_regression
     >>> from sklearn_sigmoidnet import SigmoidNetRegressor
     >>> X, y = make_regression(n_samples=200, n_features=4, noise=1, random_state=0)
-    >>> net = SigmoidNetRegressor(hidden_layer_sizes=(20,), learning_rate=0.01,
-    ...                           epochs=300, random_state=0).fit(X, y / 100)
+    >>> net = SigmoidNetRegressor(random_state=0).fit(X, y)  # y in its own units
     >>> net.predict(X[:2]).shape
     (2,)
-    >>> round(net.score(X, y / 100), 2) > 0.9
+    >>> net.score(X, y) > 0.95
     True
     """
 
     _parameter_constraints: dict = {
         **BaseSigmoidNet._parameter_constraints,
         "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+        "normalize_y": ["boolean"],
     }
 
     def __init__(
@@ -161,11 +186,12 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         *,
         activation="sigmoid",
         loss="squared_error",
+        normalize_y=True,
         solver="adam",
         alpha=1e-4,
         batch_size="auto",
         epochs=200,
-        learning_rate=1e-3,
+        learning_rate="auto",
         learning_rate_schedule="constant",
         power_t=0.5,
         momentum=0.9,
@@ -176,9 +202,10 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         shuffle=True,
         random_state=None,
         tol=1e-4,
-        n_iter_no_change=10,
-        early_stopping=False,
-        validation_fraction=0.1,
+        n_iter_no_change=20,
+        early_stopping="auto",
+        scoring="loss",
+        validation_fraction=0.2,
         warm_start=False,
         verbose=0,
     ):
@@ -202,13 +229,15 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             tol=tol,
             n_iter_no_change=n_iter_no_change,
             early_stopping=early_stopping,
+            scoring=scoring,
             validation_fraction=validation_fraction,
             warm_start=warm_start,
             verbose=verbose,
         )
         self.loss = loss
+        self.normalize_y = normalize_y
 
-    def _encode_targets(self, y, *, continuing, classes=None):
+    def _encode_targets(self, y, sample_weight, *, continuing, classes=None):
         if y.dtype.kind not in "biuf":
             raise ValueError(f"A regressor needs numeric targets y; got dtype {y.dtype}.")
         if y.ndim == 2 and y.shape[1] == 1:
@@ -217,7 +246,28 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             raise ValueError(
                 f"loss='poisson' needs targets y >= 0; the smallest given is {np.min(y)}."
             )
-        return y.reshape(y.shape[0], -1), {}
+        Y = y.reshape(y.shape[0], -1).astype(np.float64)
+        if continuing:  # the scaling of the first fit
+            shift, scale = self._y_shift, self._y_scale
+        elif self.normalize_y:
+            shift, scale = _target_scaling(Y, sample_weight, self.loss)
+        else:
+            shift, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+        return (Y - shift) / scale, {"_y_shift": shift, "_y_scale": scale}
+
+    def _fold_output(self, W, b, fitted):
+        # ŷ = s·(b + cᵀa) + m is the output layer b' = s·b + m, c' = s·c; with
+        # Poisson's ŷ = s·exp(r) = exp(r + log s), only b' = b + log s
+        shift, scale = fitted["_y_shift"], fitted["_y_scale"]
+        if fitted["out_activation_"] == "exp":
+            return W, (b + np.log(scale)).astype(b.dtype)
+        return (W * scale).astype(W.dtype), (b * scale + shift).astype(b.dtype)
+
+    def _unfold_output(self, W, b, fitted):
+        shift, scale = fitted["_y_shift"], fitted["_y_scale"]
+        if fitted["out_activation_"] == "exp":
+            return W, b - np.log(scale)
+        return W / scale, (b - shift) / scale
 
     def _output_activation(self, targets):
         return OUTPUT_ACTIVATIONS[self.loss]
@@ -248,3 +298,41 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _target_scaling(Y, sample_weight, loss):
+    """Per output, the shift m and scale s that make (Y − m) / s standardised.
+
+    Weighted by ``sample_weight``: the mean and the standard deviation. The
+    robust losses take the median and the median absolute deviation (× 1.4826,
+    the standard deviation of normal data) instead, so that outliers do not
+    set the scale, and with it Huber's threshold. Poisson's targets are only
+    divided by their mean, so that they stay counts ≥ 0. A target that is
+    constant (to rounding) keeps s = 1.
+    """
+    if loss == "poisson":
+        shift = np.zeros(Y.shape[1])
+        scale = np.average(Y, axis=0, weights=sample_weight)
+    elif loss in ("absolute_error", "huber"):
+        shift = _weighted_median(Y, sample_weight)
+        scale = 1.4826 * _weighted_median(np.abs(Y - shift), sample_weight)
+    else:
+        shift = np.average(Y, axis=0, weights=sample_weight)
+        deviation = Y - shift
+        # the standard deviation, computed on deviations of order one, so that
+        # squaring targets near the largest float cannot overflow
+        largest = np.abs(deviation).max(axis=0)
+        unit = np.where(largest > 0, largest, 1.0)
+        scale = unit * np.sqrt(np.average((deviation / unit) ** 2, axis=0, weights=sample_weight))
+    rounding = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(shift), 1.0)
+    return shift, np.where(scale > rounding, scale, 1.0)
+
+
+def _weighted_median(Y, sample_weight):
+    """Each column's median, the value below which half of the weight lies."""
+    order = np.argsort(Y, axis=0)
+    Y_sorted = np.take_along_axis(Y, order, axis=0)
+    weights = np.ones_like(Y) if sample_weight is None else sample_weight[order]
+    cumulative = np.cumsum(weights, axis=0)
+    middle = np.argmax(cumulative >= cumulative[-1] / 2, axis=0)
+    return Y_sorted[middle, np.arange(Y.shape[1])]

@@ -18,9 +18,9 @@ import scipy.optimize
 from ._epoch import run_epoch
 from ._network import penalty
 
-# A run that ends with a loss this many times that of the untrained network
-# has diverged, even while the numbers stay finite: training does not end
-# worse than it began unless its steps overshoot.
+# A run that ends with a loss this many times the loss it started from has
+# diverged, even while the numbers stay finite: training does not end worse
+# than it began unless its steps overshoot.
 DIVERGENCE_FACTOR = 10.0
 # "adaptive" divides η by 5 at each stall for as long as η is above this
 MIN_ADAPTIVE_LEARNING_RATE = 1e-6
@@ -170,12 +170,14 @@ def train_stochastic(
     the rule watches the training loss and the last weights are kept.
 
     The run has diverged when the loss or the weights stop being finite, or
-    when it ends more than ``DIVERGENCE_FACTOR`` times above the loss of the
-    untrained network (``progress.start_loss``): it then returns to its
-    lowest-loss weights and drops the optimiser's state. Large steps may send
-    the loss up for a while and still settle, so only the end of a run is
-    judged. On Ctrl-C the run returns to the last complete epoch's weights, and
-    the interrupt propagates when there is none.
+    when it ends more than ``DIVERGENCE_FACTOR`` times above where it started:
+    the untrained network's loss (``progress.start_loss``), or, when it
+    continues a fit on other data that starts higher, the loss of the first
+    batch. It then returns to its lowest-loss weights and drops the
+    optimiser's state. Large steps may send the loss up for a while and still
+    settle, so only the end of a run is judged. On Ctrl-C the run returns to
+    the last complete epoch's weights, and the interrupt propagates when there
+    is none.
     """
     hooks = hooks or Hooks()
     history = _History(progress.history, monitor is not None, settings.verbose)
@@ -226,6 +228,8 @@ def train_stochastic(
     if not math.isfinite(start_loss):
         return result("diverged", f"the loss of the starting weights is {start_loss}")
     last = network.theta.copy()  # the last complete epoch's: where Ctrl-C returns to
+    yardstick = start_loss  # the loss the run started from
+    start_penalty = 0.5 * settings.alpha * penalty(network.W) / weight_total
     optimizer.learning_rate = settings.learning_rate
     outcome = "ran_out" if settings.stopping_rule else "done"
     task = None
@@ -238,7 +242,7 @@ def train_stochastic(
             # one batch needs no shuffle, and skipping it keeps a full batch exact
             n = X.shape[0]
             order = rng.permutation(n) if settings.shuffle and n > settings.batch_size else None
-            data_loss, updates = run_epoch(
+            data_loss, updates, first_loss = run_epoch(
                 network,
                 optimizer,
                 X,
@@ -250,6 +254,8 @@ def train_stochastic(
                 order=order,
             )
             loss = float(data_loss + 0.5 * settings.alpha * penalty(network.W) / weight_total)
+            if not n_iter:  # new data may start above the loss of the first fit's
+                yardstick = max(yardstick, float(first_loss + start_penalty))
             if not (math.isfinite(loss) and np.isfinite(network.theta).all()):
                 closing, task = task, None
                 hooks.end(closing, None)
@@ -288,10 +294,10 @@ def train_stochastic(
             raise
         network.theta[...] = last
         return result("interrupted")
-    if kept_loss > DIVERGENCE_FACTOR * start_loss:
+    if kept_loss > DIVERGENCE_FACTOR * yardstick:
         return diverged(
             f"the training loss ended at {kept_loss:.4g} in epoch {history.n_epochs}, more "
-            f"than {DIVERGENCE_FACTOR:g} times the untrained network's {start_loss:.4g}"
+            f"than {DIVERGENCE_FACTOR:g} times the {yardstick:.4g} it started from"
         )
     if monitor is not None:
         network.theta[...] = best_weights

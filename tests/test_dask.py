@@ -94,7 +94,7 @@ def test_incremental_runs_partial_fit_once_per_block(client):
 
 def test_incremental_classifier_then_parallel_post_fit(client):
     X, y = dask_data("classification")
-    est = SigmoidNetClassifier((8,), learning_rate=0.05, random_state=0)
+    est = SigmoidNetClassifier((8,), batch_size=BATCH, learning_rate=0.05, random_state=0)
     inc = Incremental(est, scoring="accuracy", random_state=0)
     inc.fit(X, y, classes=[0, 1])
     for _ in range(2):  # more passes over the blocks, in a new random order each

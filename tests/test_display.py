@@ -52,7 +52,7 @@ def curve_data():
 
 def test_loss_curve_draws_the_training_loss(curve_data):
     X, y = curve_data
-    net = _fit(SigmoidNetRegressor((4,), epochs=15, **FIT), X, y)
+    net = _fit(SigmoidNetRegressor((4,), epochs=15, early_stopping=False, **FIT), X, y)
     display = LossCurveDisplay.from_estimator(net)
     np.testing.assert_array_equal(display.train_line_.get_xdata(), np.arange(1, 16))
     np.testing.assert_allclose(display.train_line_.get_ydata(), net.loss_curve_)
@@ -75,7 +75,8 @@ def test_loss_curve_draws_the_validation_loss_of_early_stopping(curve_data):
 
 def test_loss_curve_against_updates_counts_ceil_n_over_b(curve_data):
     X, y = curve_data  # 120 samples in batches of 50: 3 updates per epoch
-    net = _fit(SigmoidNetRegressor((4,), epochs=5, batch_size=50, shuffle=False, **FIT), X, y)
+    net = SigmoidNetRegressor((4,), epochs=5, batch_size=50, shuffle=False, **FIT)
+    net = _fit(net.set_params(early_stopping=False), X, y)
     display = LossCurveDisplay.from_estimator(net, x="update")
     np.testing.assert_allclose(display.train_line_.get_xdata(), [3, 6, 9, 12, 15])
     assert display.train_line_.get_xdata()[-1] == net.n_updates_

@@ -121,7 +121,11 @@ def test_run_epoch_makes_one_update_per_batch(n_samples, batch_size):
     network.initialize(rng)
     optimizer = Adam(network.theta.size, np.float64, 1e-3)
     batch = min(batch_size, n_samples)
-    _, n_updates = run_epoch(
+    order = rng.permutation(n_samples)
+    first_rows = order[:batch]
+    with np.errstate(over="ignore"):
+        start_loss = network.loss(X[first_rows], Y[first_rows], None, "squared_error", 0, batch)
+    _, n_updates, first_loss = run_epoch(
         network,
         optimizer,
         X,
@@ -130,9 +134,10 @@ def test_run_epoch_makes_one_update_per_batch(n_samples, batch_size):
         batch_size=batch,
         loss="squared_error",
         alpha=0,
-        order=rng.permutation(n_samples),
+        order=order,
     )
     assert n_updates == optimizer.t == updates_per_epoch(n_samples, batch)
+    assert first_loss == pytest.approx(start_loss, rel=1e-12)  # the loss before any update
 
 
 @pytest.mark.parametrize("nesterov", [False, True])

@@ -157,12 +157,13 @@ def test_partial_fit_continues_after_loading(round_trip, solver):
 @pytest.mark.parametrize("round_trip", ROUND_TRIPS)
 def test_warm_start_continues_after_loading(round_trip):
     X, y = regression_data()
-    est = SigmoidNetRegressor((6,), epochs=5, warm_start=True, random_state=0).fit(X, y)
+    est = SigmoidNetRegressor((6,), epochs=5, warm_start=True, random_state=0)
+    est.set_params(early_stopping=False, batch_size=50).fit(X, y)
     loaded = round_trip(est)
     est.fit(X, y)
     loaded.fit(X, y)
     assert_same_fitted_state(loaded, est, X)
-    assert loaded.n_updates_ == 2 * 5 * 1  # 150 samples make one batch of 150
+    assert loaded.n_updates_ == 2 * 5 * 3  # 150 samples make three batches of 50
 
 
 @pytest.mark.parametrize("case", FITTED)

@@ -60,7 +60,8 @@ def test_one_dimensional_y_gives_one_dimensional_predictions():
 def test_no_hidden_layer_is_linear_regression():
     X, y = make_regression(n_samples=100, n_features=4, noise=1, random_state=0)
     net = SigmoidNetRegressor((), solver="lbfgs", alpha=0, tol=1e-10, epochs=1000).fit(X, y)
-    np.testing.assert_allclose(net.predict(X), LinearRegression().fit(X, y).predict(X), rtol=1e-5)
+    expected = LinearRegression().fit(X, y).predict(X)
+    np.testing.assert_allclose(net.predict(X), expected, atol=1e-4 * y.std())
 
 
 def test_poisson_without_hidden_layer_is_the_poisson_glm():
@@ -96,6 +97,7 @@ def test_robust_losses_ignore_outliers_that_pull_mse(robust_loss):
     y_dirty = y.copy()
     y_dirty[:20] += 30  # a tenth of the targets far off
     params = dict(hidden_layer_sizes=(), learning_rate=0.05, epochs=300, random_state=0)
+    params.update(early_stopping=False)
     mse = SigmoidNetRegressor(**params).fit(X, y_dirty)
     robust = SigmoidNetRegressor(loss=robust_loss, **params).fit(X, y_dirty)
     clean_error = {
@@ -103,7 +105,7 @@ def test_robust_losses_ignore_outliers_that_pull_mse(robust_loss):
         for name, model in [("mse", mse), ("robust", robust)]
     }
     assert clean_error["robust"] < 0.3
-    assert clean_error["mse"] > 2
+    assert clean_error["mse"] > 5 * clean_error["robust"]
 
 
 def test_float32_trains_and_predicts_in_float32():
@@ -135,7 +137,7 @@ def test_updates_follow_the_lecture_arithmetic():
     y = y / y.std()
     for batch_size, per_epoch in [(10, 1_000), (100, 100)]:
         net = SigmoidNetRegressor((3,), batch_size=batch_size, epochs=2, tol=0, random_state=0)
-        net.set_params(n_iter_no_change=np.inf)
+        net.set_params(n_iter_no_change=np.inf, early_stopping=False)
         with pytest.warns(Warning, match="ran all epochs=2"):
             net.fit(X, y)
         assert net.n_iter_ == 2

@@ -101,16 +101,20 @@ class _OptimizerView:
 
 
 def _no_improvement_count(estimator):
-    """MLP's ``_no_improvement_count``, re-counted from our ``loss_curve_``.
+    """MLP's ``_no_improvement_count``, re-counted from our per-epoch record.
 
     Our stopping rule keeps its count for the length of a fit call only; the
     count after the call is that of the trailing epochs that did not improve
-    on the best loss before them by ``tol`` (training loss; without early stopping).
+    on the best before them by ``tol``: the validation scores with early
+    stopping, else the training losses (negated, so that higher is better).
     """
-    count, best = 0, math.inf
-    for loss in estimator.loss_curve_:
-        count = 0 if loss <= best - estimator.tol else count + 1
-        best = min(best, loss)
+    scores = estimator.validation_scores_
+    if scores is None:
+        scores = [-loss for loss in estimator.loss_curve_]
+    count, best = 0, -math.inf
+    for score in scores:
+        count = 0 if score >= best + estimator.tol else count + 1
+        best = max(best, score)
     return count
 
 

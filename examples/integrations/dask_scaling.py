@@ -67,7 +67,7 @@ classifier.fit(X, y_class, classes=[0, 1])
 for _ in range(4):
     classifier.partial_fit(X, y_class)
 net = classifier.estimator_
-print(f"{net.n_updates_} updates: 5 epochs x {X.numblocks[0]} blocks x 2000 / 200 batches")
+print(f"{net.n_updates_} updates: 5 epochs x {X.numblocks[0]} blocks x ⌈2000 / 32⌉ batches")
 print(f"accuracy: {classifier.score(X, y_class):.3f}")
 
 # %%
