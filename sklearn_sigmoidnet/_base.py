@@ -14,17 +14,28 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, _fit_context, is_regressor
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+    is_regressor,
+)
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils import TransformerTags, check_array, check_consistent_length, check_random_state
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS
-from ._losses import LOSSES
+from ._losses import per_sample_loss
 from ._network import Network, feedforward
 from ._optimizers import OPTIMIZERS
 from ._training import Hooks, Progress, Settings, train_lbfgs, train_stochastic
@@ -55,7 +66,13 @@ def _is_stochastic(estimator):
     return estimator.solver != "lbfgs"
 
 
-class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseSigmoidNet(
+    CallbackSupportMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
+):
     """Base of the sigmoid-sum network estimators; not for direct use."""
 
     _parameter_constraints: dict = {
@@ -136,6 +153,17 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.warm_start = warm_start
         self.verbose = verbose
 
+    def _validate_params(self):
+        if self.learning_rate in ("constant", "invscaling", "adaptive"):
+            # scikit-learn's MLP names its schedule learning_rate, and the step learning_rate_init
+            raise InvalidParameterError(
+                f"learning_rate={self.learning_rate!r}: learning_rate is the step size η, a "
+                'float > 0 or "auto". The schedule is learning_rate_schedule: use '
+                f"learning_rate_schedule={self.learning_rate!r}. (scikit-learn's MLP calls "
+                "the schedule learning_rate and the step size learning_rate_init.)"
+            )
+        super()._validate_params()
+
     # -- what the regressor and the classifier each define --------------------
     # ``targets`` is the dict of fitted attributes that describe the targets
     # (the classifier's classes_, the regressor's scaling), as _encode_targets
@@ -149,12 +177,16 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """
 
     @abstractmethod
+    def _encode_validation_targets(self, y_val, targets):
+        """The validation targets as a target matrix, encoded as for ``targets``."""
+
+    @abstractmethod
     def _output_activation(self, targets):
         """The output layer's activation."""
 
     @abstractmethod
     def _loss_name(self, out_activation):
-        """The key of the training loss in ``LOSSES``."""
+        """The name of the training loss (a key of ``LOSSES``, or "quantile")."""
 
     @abstractmethod
     def _score_outputs(self, Y, Y_hat, sample_weight, out_activation):
@@ -168,6 +200,10 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Labels to stratify the validation split by, or None."""
         return None
 
+    def _quantile_level(self):
+        """The α of the "quantile" loss; None for every other loss."""
+        return None
+
     def _fold_output(self, W, b, fitted):
         """The output layer's c and b as fitted attributes, from those trained."""
         return W, b
@@ -179,7 +215,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # -- fitting ---------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Train the network on (X, y) for up to ``epochs`` epochs.
 
         Parameters
@@ -190,13 +226,25 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             The targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the loss; None weighs all equally.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            Data for early stopping to validate on, instead of holding out
+            ``validation_fraction`` of X; it switches early stopping on
+            when ``early_stopping="auto"``. In a Pipeline, the steps before
+            can transform it too with ``Pipeline(..., transform_input=["X_val"])``.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            The targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(
+            X, y, sample_weight, incremental=False,
+            validation=(X_val, y_val, sample_weight_val),
+        )  # fmt: skip
 
     @available_if(_is_stochastic)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -219,23 +267,11 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
-        if incremental and self.__sklearn_is_fitted__():
-            # _fit_context leaves the parameters of a fitted model's partial_fit unchecked
-            self._validate_params()
-        if incremental and self.early_stopping not in ("auto", False):
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: it trains on the data it "
-                'is given and holds none out. Set early_stopping="auto" or False.'
-            )
-        if self.solver == "lbfgs" and self.early_stopping not in ("auto", False):
-            warnings.warn(
-                "early_stopping=True is ignored by solver='lbfgs', which trains on all "
-                "of the data at once; use solver='adam' or 'sgd' to stop early.",
-                UserWarning,
-            )
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=(None,) * 3):
+        given_validation = any(value is not None for value in validation)
+        self._check_fit_parameters(incremental, given_validation)
         continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
-        X, y, fitted = self._validate_input(X, y, continuing)
+        X, y, fitted, holder = self._validate_input(X, y, continuing)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -244,11 +280,11 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         Y, targets = self._encode_targets(y, sample_weight, continuing=continuing, classes=classes)
         Y = Y.astype(X.dtype, copy=False)
         fitted.update(targets)
-        weighted = self._class_weights(Y, sample_weight, incremental, targets)
-        if weighted is not sample_weight:
-            what = "class weights" if sample_weight is None else "sample times class weights"
-            _check_weight_total(weighted, f"The samples' {what}")
-            sample_weight = weighted
+        sample_weight = self._weighted(Y, sample_weight, incremental, targets)
+        if given_validation and self.solver != "lbfgs":
+            validation = self._validation_data(holder, *validation, X.dtype, targets)
+        else:
+            validation = None
 
         hidden_sizes = self._hidden_layer_sizes()
         fitted.update(
@@ -279,9 +315,9 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return {**fitted, **self._fitted_weights(network, fitted, copy=True)}
 
         monitor = None
-        if self._holds_out(X.shape[0], incremental):
+        if validation is not None or self._holds_out(X.shape[0], incremental):
             X, y, Y, sample_weight, monitor = self._hold_out(
-                X, y, Y, sample_weight, rng, fitted, model
+                X, y, Y, sample_weight, rng, fitted, model, validation
             )
         settings = self._settings(
             X.shape[0], incremental, fitted["hidden_activations_"], fitted["out_activation_"]
@@ -324,8 +360,58 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             fit_task.call_on_fit_task_end(estimator=self, X=X, y=Y)
         return self
 
+    def _check_fit_parameters(self, incremental, given_validation):
+        if incremental and self.__sklearn_is_fitted__():
+            # _fit_context leaves the parameters of a fitted model's partial_fit unchecked
+            self._validate_params()
+        explicit = self.early_stopping not in ("auto", False)
+        if incremental and explicit:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: it trains on the data it "
+                'is given and holds none out. Set early_stopping="auto" or False.'
+            )
+        if given_validation and self.early_stopping in (False,):
+            raise ValueError(
+                "X_val and y_val are data for early stopping, which early_stopping=False "
+                'switches off; set early_stopping="auto" or True to use them.'
+            )
+        if self.solver == "lbfgs" and (explicit or given_validation):
+            warnings.warn(
+                "Early stopping (early_stopping=True, or X_val and y_val) is ignored by "
+                "solver='lbfgs', which trains on all of the data at once; use "
+                "solver='adam' or 'sgd' to stop early.",
+                UserWarning,
+            )
+
+    def _weighted(self, Y, sample_weight, incremental, targets):
+        """The sample weights times the class weights, checked to add up."""
+        weighted = self._class_weights(Y, sample_weight, incremental, targets)
+        if weighted is not sample_weight:
+            what = "class weights" if sample_weight is None else "sample times class weights"
+            _check_weight_total(weighted, f"The samples' {what}")
+        return weighted
+
+    def _validation_data(self, holder, X_val, y_val, sample_weight_val, dtype, targets):
+        """The validation data given to fit, checked like the training data."""
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val go together: give both, or neither.")
+        X_val = validate_data(holder, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype)
+        if sparse.issparse(X_val):
+            X_val = X_val.tocsr()
+        y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
+        check_consistent_length(X_val, y_val)
+        Y_val = self._encode_validation_targets(y_val, targets).astype(dtype, copy=False)
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+            )
+            _check_weight_total(sample_weight_val, "The validation sample weights")
+        sample_weight_val = self._weighted(Y_val, sample_weight_val, False, targets)
+        return X_val, y_val, Y_val, sample_weight_val
+
     def _validate_input(self, X, y, continuing):
-        """Validated X and y, and the fitted attributes that describe X."""
+        """Validated X and y, the fitted attributes that describe X, and the
+        estimator that recorded them (to check validation data against)."""
         # validate_data(reset=True) records n_features_in_ and feature_names_in_ on
         # the estimator it is given: a copy keeps them off this one until the commit
         holder = self if continuing else copy.copy(self)
@@ -344,7 +430,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         fitted = {"n_features_in_": holder.n_features_in_}
         if hasattr(holder, "feature_names_in_"):
             fitted["feature_names_in_"] = holder.feature_names_in_
-        return X, y, fitted
+        return X, y, fitted, holder
 
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -402,6 +488,7 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return Settings(
             loss=self._loss_name(out_activation),
             alpha=self.alpha,
+            quantile_level=self._quantile_level(),
             epochs=1 if incremental else self.epochs,
             batch_size=self._batch_size(n_samples),
             learning_rate=self._learning_rate(hidden_activations),
@@ -457,20 +544,25 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return n_samples >= _AUTO_EARLY_STOPPING_SAMPLES
         return self.early_stopping
 
-    def _hold_out(self, X, y, Y, sample_weight, rng, fitted, model):
-        """The training part of the data, and a monitor of the held-out part.
+    def _hold_out(self, X, y, Y, sample_weight, rng, fitted, model, validation):
+        """The training data, and a monitor of the validation data.
 
-        The monitor gives the validation loss and the score that early
-        stopping watches: the negative loss for ``scoring="loss"``, the
-        estimator's own score (R², accuracy) for None, else the scorer's, of
-        ``model(network)``: the network's weights as a fitted estimator.
+        The validation data are those given to ``fit``, or else a held-out
+        part of the training data. The monitor gives the validation loss and
+        the score that early stopping watches: the negative loss for
+        ``scoring="loss"``, the estimator's own score (R², accuracy) for None,
+        else the scorer's, of ``model(network)``: the network's weights as a
+        fitted estimator.
         """
-        train, valid = self._validation_split(Y, sample_weight, rng, fitted)
-        X, X_val = X[train], X[valid]
-        y, y_val, Y, Y_val = y[train], y[valid], Y[train], Y[valid]
-        sw_val = None
-        if sample_weight is not None:
-            sample_weight, sw_val = sample_weight[train], sample_weight[valid]
+        if validation is not None:
+            X_val, y_val, Y_val, sw_val = validation
+        else:
+            train, valid = self._validation_split(Y, sample_weight, rng, fitted)
+            X, X_val = X[train], X[valid]
+            y, y_val, Y, Y_val = y[train], y[valid], Y[train], Y[valid]
+            sw_val = None
+            if sample_weight is not None:
+                sample_weight, sw_val = sample_weight[train], sample_weight[valid]
         out_activation = fitted["out_activation_"]
         loss = self._loss_name(out_activation)
         scorer = None
@@ -480,7 +572,8 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         def monitor(network):
             Y_hat = feedforward(X_val, network.W, network.b, network.activations)[-1]
-            valid_loss = float(np.average(LOSSES[loss](Y_val, Y_hat), weights=sw_val))
+            losses = per_sample_loss(loss, Y_val, Y_hat, self._quantile_level())
+            valid_loss = float(np.average(losses, weights=sw_val))
             if self.scoring == "loss":
                 return valid_loss, -valid_loss
             if scorer is None:
@@ -625,6 +718,31 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         return outputs
 
+    @property
+    def _n_features_out(self):
+        """Units of the last hidden layer: the features that transform gives."""
+        return self.coefs_[-1].shape[0]
+
+    def transform(self, X):
+        """The learned features: the last hidden layer's outputs a = σ(b + W x).
+
+        The output layer fits ŷ = b + cᵀa on these; any other model can too.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        a : ndarray of shape (n_samples, n_units)
+            The outputs of the last hidden layer's units.
+        """
+        self._check_fitted()
+        if self.n_layers_ < 3:
+            raise ValueError("transform needs at least one hidden layer; this network has none.")
+        return self._forward(X)[-2]
+
     def decompose(self, X):
         """The last hidden layer's per-unit contributions cᵢ·aᵢ(x) to the output.
 
@@ -656,6 +774,9 @@ class BaseSigmoidNet(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # transform gives the learned features; the estimator stays a regressor
+        # or classifier (its estimator_type), and float32 stays float32
+        tags.transformer_tags = TransformerTags(preserves_dtype=["float64", "float32"])
         return tags
 
 

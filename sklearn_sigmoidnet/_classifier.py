@@ -233,15 +233,10 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
     # -- targets: labels in, indicator matrix Y out ----------------------------
 
     def _encode_targets(self, y, sample_weight, *, continuing, classes=None):
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        _check_one_label_type(y, "y")
-        check_classification_targets(y)
+        y = _checked_labels(y, "y")
         multilabel = type_of_target(y) == "multilabel-indicator"
         if continuing:
             targets = {"classes_": self.classes_, "_multilabel": self._multilabel}
-            if multilabel != self._multilabel:
-                raise ValueError("y switches between multilabel and single-label targets.")
         else:
             # unique_labels names a mix of label types instead of failing to sort it
             classes_ = unique_labels(y if classes is None else classes)
@@ -251,22 +246,12 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
                     f"{classes_.tolist()}."
                 )
             targets = {"classes_": classes_, "_multilabel": multilabel}
-        classes_ = targets["classes_"]
-        if multilabel:
-            if y.shape[1] != len(classes_):
-                raise ValueError(
-                    f"y has {y.shape[1]} labels; the classifier was fitted with {len(classes_)}."
-                )
-            return y, targets
-        unseen = np.setdiff1d(y, classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y has labels {unseen.tolist()} that are not in classes_ {classes_.tolist()}."
-            )
-        index = np.searchsorted(classes_, y)
-        if len(classes_) == 2:
-            return index.reshape(-1, 1), targets
-        return np.eye(len(classes_), dtype=np.int8)[index], targets
+        return _indicator_matrix(y, multilabel, targets), targets
+
+    def _encode_validation_targets(self, y_val, targets):
+        y_val = _checked_labels(y_val, "y_val")
+        multilabel = type_of_target(y_val) == "multilabel-indicator"
+        return _indicator_matrix(y_val, multilabel, targets)
 
     def _class_index(self, Y):
         return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
@@ -419,6 +404,37 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _checked_labels(y, name):
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    _check_one_label_type(y, name)
+    check_classification_targets(y)
+    return y
+
+
+def _indicator_matrix(y, multilabel, targets):
+    """Labels y as the network's targets: a 0/1 column (two classes), a one-hot
+    matrix (more), or the multilabel indicator matrix itself."""
+    classes_ = targets["classes_"]
+    if multilabel != targets["_multilabel"]:
+        raise ValueError("y switches between multilabel and single-label targets.")
+    if multilabel:
+        if y.shape[1] != len(classes_):
+            raise ValueError(
+                f"y has {y.shape[1]} labels; the classifier was fitted with {len(classes_)}."
+            )
+        return y
+    unseen = np.setdiff1d(y, classes_)
+    if unseen.size:
+        raise ValueError(
+            f"y has labels {unseen.tolist()} that are not in classes_ {classes_.tolist()}."
+        )
+    index = np.searchsorted(classes_, y)
+    if len(classes_) == 2:
+        return index.reshape(-1, 1)
+    return np.eye(len(classes_), dtype=np.int8)[index]
 
 
 def _check_one_label_type(labels, name):

@@ -16,7 +16,10 @@ def updates_per_epoch(n_samples, batch_size):
     return -(-n_samples // batch_size)
 
 
-def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alpha, order=None):
+def run_epoch(
+    network, optimizer, X, Y, sample_weight, *, batch_size, loss, alpha, order=None,
+    quantile_level=None,
+):  # fmt: skip
     """One pass over (X, Y) in mini-batches, in the row ``order`` when given.
 
     Returns the batches' data losses averaged with the batches' weights, the
@@ -47,7 +50,7 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, alph
                 if weight == 0:  # an all-zero-weight batch carries no information
                     continue
                 batch_loss = network.loss_and_gradient(
-                    X_block[batch], Y_block[batch], sw_batch, loss, alpha
+                    X_block[batch], Y_block[batch], sw_batch, loss, alpha, quantile_level
                 )
                 optimizer.step(network.theta, network.grad)
                 if not n_updates:

@@ -31,6 +31,13 @@ def poisson(y, y_hat):
     return (xlogy(y, y / y_hat) - y + y_hat).sum(axis=1)
 
 
+def pinball(y, y_hat, level):
+    # α e for targets above the prediction, (1 − α)|e| below, with α = level:
+    # least when a share α of the targets lies below ŷ
+    e = y - y_hat
+    return np.maximum(level * e, (level - 1) * e).sum(axis=1)
+
+
 def _clip_probability(p):
     eps = np.finfo(p.dtype).eps
     return np.clip(p, eps, 1 - eps)
@@ -58,21 +65,33 @@ OUTPUT_ACTIVATIONS = {
     "squared_error": "identity",
     "absolute_error": "identity",
     "huber": "identity",
+    "quantile": "identity",
     "poisson": "exp",
 }
 
 
-def output_delta(loss, y, y_hat, out):
+def per_sample_loss(loss, y, y_hat, quantile_level=None):
+    """Lᵢ of every sample; ``quantile_level`` is the α of the "quantile" loss."""
+    if loss == "quantile":
+        return pinball(y, y_hat, quantile_level)
+    return LOSSES[loss](y, y_hat)
+
+
+def output_delta(loss, y, y_hat, out, quantile_level=None):
     """Write ∂L/∂r of every sample into ``out``: the residual, bounded when robust."""
     np.subtract(y_hat, y, out=out)
     if loss == "absolute_error":
         np.sign(out, out=out)
     elif loss == "huber":
         np.clip(out, -1, 1, out=out)
+    elif loss == "quantile":
+        # 1 − α above the target, −α below: the pinball loss's slope
+        np.greater(out, 0, out=out)
+        out -= quantile_level
     return out
 
 
-def summed_loss(loss, y, y_hat, residual, sample_weight, scratch):
+def summed_loss(loss, y, y_hat, residual, sample_weight, scratch, quantile_level=None):
     """Σ sᵢ Lᵢ over a batch (sᵢ = 1 when ``sample_weight`` is None).
 
     The squared error and the log losses are computed from the residual
@@ -96,7 +115,7 @@ def summed_loss(loss, y, y_hat, residual, sample_weight, scratch):
             return -float(np.vdot(y, log_p))  # Σ y log p as one dot product
         log_p *= y
         return -_weighted_sum(log_p, sample_weight)
-    losses = LOSSES[loss](y, y_hat)
+    losses = per_sample_loss(loss, y, y_hat, quantile_level)
     return float(losses.sum() if sample_weight is None else losses @ sample_weight)
 
 

@@ -132,7 +132,7 @@ class Network:
             self._sliced = n, [[array[:n] for array in arrays] for arrays in self._full]
         return self._sliced[1]
 
-    def loss(self, X, Y, sample_weight, loss, alpha, chunk_rows):
+    def loss(self, X, Y, sample_weight, loss, alpha, chunk_rows, quantile_level=None):
         """L(θ) on all of (X, Y): the weighted mean loss plus ½ α ‖W‖² / Σ sᵢ.
 
         Forward passes only, ``chunk_rows`` rows at a time, in the training
@@ -143,13 +143,15 @@ class Network:
             rows = slice(start, start + chunk_rows)
             outputs, deltas, scratch = self._buffers(min(chunk_rows, n - start))
             _feedforward(X[rows], self.W, self.b, self.activations, outputs)
-            residual = output_delta(loss, Y[rows], outputs[-1], out=deltas[-1])
+            residual = output_delta(loss, Y[rows], outputs[-1], deltas[-1], quantile_level)
             sw = None if sample_weight is None else sample_weight[rows]
-            total += summed_loss(loss, Y[rows], outputs[-1], residual, sw, scratch[-1])
+            total += summed_loss(
+                loss, Y[rows], outputs[-1], residual, sw, scratch[-1], quantile_level
+            )
         weight_total = n if sample_weight is None else float(sample_weight.sum())
         return (total + 0.5 * alpha * penalty(self.W)) / weight_total
 
-    def loss_and_gradient(self, X, Y, sample_weight, loss, alpha):
+    def loss_and_gradient(self, X, Y, sample_weight, loss, alpha, quantile_level=None):
         """Fill ``self.grad`` with the batch's ∇L(θ); return its mean data loss.
 
         L(θ) on a batch is (Σ sᵢ Lᵢ + ½ α ‖W‖²) / Σ sᵢ, the per-sample losses
@@ -162,8 +164,8 @@ class Network:
         outputs, deltas, scratch = self._buffers(n)
         _feedforward(X, self.W, self.b, self.activations, outputs)
         Y_hat = outputs[-1]
-        delta = output_delta(loss, Y, Y_hat, out=deltas[-1])
-        data_loss = summed_loss(loss, Y, Y_hat, delta, sample_weight, scratch[-1])
+        delta = output_delta(loss, Y, Y_hat, deltas[-1], quantile_level)
+        data_loss = summed_loss(loss, Y, Y_hat, delta, sample_weight, scratch[-1], quantile_level)
         if sample_weight is None:
             weight_sum = n
         else:

@@ -1,9 +1,11 @@
 """The regressor: the lecture's curve ŷ = b + cᵀσ(b + W x), fitted to numbers."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseSigmoidNet
@@ -176,7 +178,8 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
 
     _parameter_constraints: dict = {
         **BaseSigmoidNet._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "quantile", "poisson"})],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
         "normalize_y": ["boolean"],
     }
 
@@ -186,6 +189,7 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         *,
         activation="sigmoid",
         loss="squared_error",
+        quantile=None,
         normalize_y=True,
         solver="adam",
         alpha=1e-4,
@@ -235,18 +239,11 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             verbose=verbose,
         )
         self.loss = loss
+        self.quantile = quantile
         self.normalize_y = normalize_y
 
     def _encode_targets(self, y, sample_weight, *, continuing, classes=None):
-        if y.dtype.kind not in "biuf":
-            raise ValueError(f"A regressor needs numeric targets y; got dtype {y.dtype}.")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if self.loss == "poisson" and np.any(y < 0):
-            raise ValueError(
-                f"loss='poisson' needs targets y >= 0; the smallest given is {np.min(y)}."
-            )
-        Y = y.reshape(y.shape[0], -1).astype(np.float64)
+        Y = self._checked_targets(y, "y")
         if continuing:  # the scaling of the first fit
             shift, scale = self._y_shift, self._y_scale
         elif self.normalize_y:
@@ -254,6 +251,31 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         else:
             shift, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
         return (Y - shift) / scale, {"_y_shift": shift, "_y_scale": scale}
+
+    def _encode_validation_targets(self, y_val, targets):
+        Y_val = self._checked_targets(y_val, "y_val")
+        if Y_val.shape[1] != len(targets["_y_scale"]):
+            raise ValueError(
+                f"y_val has {Y_val.shape[1]} outputs and y {len(targets['_y_scale'])}."
+            )
+        return (Y_val - targets["_y_shift"]) / targets["_y_scale"]
+
+    def _checked_targets(self, y, name):
+        """Numeric targets y as a 2-D float64 matrix, one column per output."""
+        if y.dtype.kind == "O":  # numbers in an object array, as from pandas
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError):
+                pass
+        if y.dtype.kind not in "biuf":
+            raise ValueError(f"A regressor needs numeric targets {name}; got dtype {y.dtype}.")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                f"loss='poisson' needs targets {name} >= 0; the smallest given is {np.min(y)}."
+            )
+        return y.reshape(y.shape[0], -1).astype(np.float64)
 
     def _fold_output(self, W, b, fitted):
         # ŷ = s·(b + cᵀa) + m is the output layer b' = s·b + m, c' = s·c; with
@@ -268,6 +290,16 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         if fitted["out_activation_"] == "exp":
             return W, b - np.log(scale)
         return W / scale, (b - shift) / scale
+
+    def _quantile_level(self):
+        if self.loss != "quantile":
+            return None
+        if self.quantile is None:
+            raise ValueError(
+                "loss='quantile' needs the quantile to fit: give quantile=α with 0 < α < 1, "
+                "for instance quantile=0.9."
+            )
+        return self.quantile
 
     def _output_activation(self, targets):
         return OUTPUT_ACTIVATIONS[self.loss]
@@ -313,7 +345,7 @@ def _target_scaling(Y, sample_weight, loss):
     if loss == "poisson":
         shift = np.zeros(Y.shape[1])
         scale = np.average(Y, axis=0, weights=sample_weight)
-    elif loss in ("absolute_error", "huber"):
+    elif loss in ("absolute_error", "huber", "quantile"):
         shift = _weighted_median(Y, sample_weight)
         scale = 1.4826 * _weighted_median(np.abs(Y - shift), sample_weight)
     else:

@@ -44,6 +44,7 @@ class Settings:
     n_iter_no_change: float = 10
     stopping_rule: bool = True  # partial_fit runs one epoch and no rule
     verbose: int = 0
+    quantile_level: float | None = None  # the α of loss="quantile"
 
 
 def _empty_history():
@@ -184,7 +185,9 @@ def train_stochastic(
     weight_total = X.shape[0] if sample_weight is None else float(sample_weight.sum())
     start_loss = progress.start_loss
     if start_loss is None:
-        start_loss = network.loss(X, Y, sample_weight, settings.loss, settings.alpha, _CHUNK_ROWS)
+        start_loss = network.loss(
+            X, Y, sample_weight, settings.loss, settings.alpha, _CHUNK_ROWS, settings.quantile_level
+        )
     # the lowest-loss weights, where a divergence returns to: those that this
     # call starts from, until an epoch beats them
     call_start = start_loss if progress.loss is None else progress.loss
@@ -252,6 +255,7 @@ def train_stochastic(
                 loss=settings.loss,
                 alpha=settings.alpha,
                 order=order,
+                quantile_level=settings.quantile_level,
             )
             loss = float(data_loss + 0.5 * settings.alpha * penalty(network.W) / weight_total)
             if not n_iter:  # new data may start above the loss of the first fit's
@@ -318,7 +322,9 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
 
     def objective(x):
         theta[...] = x
-        data_loss = network.loss_and_gradient(X, Y, sample_weight, settings.loss, settings.alpha)
+        data_loss = network.loss_and_gradient(
+            X, Y, sample_weight, settings.loss, settings.alpha, settings.quantile_level
+        )
         value = float(data_loss + 0.5 * settings.alpha * penalty(network.W) / weight_total)
         if not (math.isfinite(value) and np.isfinite(network.grad).all()):
             return math.inf, np.zeros_like(x)

@@ -143,3 +143,20 @@ def test_any_small_problem_fits_or_raises_value_error(problem, classify):
     assert predictions.shape == target.shape
     outputs = est.predict_proba(X) if classify else predictions
     assert np.isfinite(outputs).all()
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("schedule", ["constant", "invscaling", "adaptive"])
+def test_a_schedule_given_as_learning_rate_points_at_the_schedule(Estimator, schedule):
+    # scikit-learn's MLP calls the schedule learning_rate
+    with pytest.raises(ValueError, match=f"use learning_rate_schedule='{schedule}'"):
+        Estimator(learning_rate=schedule).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="learning_rate"):
+        Estimator(learning_rate="fast").fit(X, y)
+
+
+@pytest.mark.parametrize("name", ["max_iter", "learning_rate_init"])
+def test_mlp_parameter_names_are_refused(name):
+    # the docs page "Coming from MLP" maps them: epochs and learning_rate
+    with pytest.raises(TypeError, match=name):
+        SigmoidNetRegressor(**{name: 10})

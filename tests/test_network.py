@@ -28,7 +28,8 @@ def _targets(loss, rng, n, n_out):
 
 
 def _objective(network, X, Y, sample_weight, loss, alpha):
-    data_loss = network.loss_and_gradient(X, Y, sample_weight, loss, alpha)
+    level = 0.3 if loss == "quantile" else None  # the pinball loss's α
+    data_loss = network.loss_and_gradient(X, Y, sample_weight, loss, alpha, level)
     weight = X.shape[0] if sample_weight is None else sample_weight.sum()
     return data_loss + 0.5 * alpha * penalty(network.W) / weight
 
