@@ -36,7 +36,8 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
     solver : {"sgd", "adam", "lbfgs"}, default="adam"
         Mini-batch gradient descent (with momentum), Adam, or full-batch L-BFGS.
     alpha : float, default=1e-4
-        Strength of the L2 penalty ½ α ‖W‖² on the weights.
+        Strength of the L2 penalty ½ α ‖W‖² / N on the weights (N the total
+        sample weight of the training data, in every batch's loss).
     batch_size : int or "auto", default="auto"
         Samples per mini-batch; "auto" is ``min(32, n_samples)``. A number
         larger than the training samples is clipped to them, with a warning.
@@ -68,8 +69,9 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         Improvement of the monitored score that counts as progress (sgd,
         adam); for lbfgs, scipy's tolerance on the projected gradient.
     n_iter_no_change : int or np.inf, default=20
-        Training (sgd, adam) stops after this many epochs in a row without
-        progress; ``np.inf`` runs every epoch.
+        Training (sgd, adam) stops once more than this many epochs in a row
+        made no progress; ``np.inf`` runs every epoch, and then does not warn
+        that it did.
     early_stopping : "auto" or bool, default="auto"
         Hold out a stratified ``validation_fraction`` of the data, watch
         ``scoring`` on it in place of the training loss, and restore the best

@@ -17,7 +17,7 @@ def updates_per_epoch(n_samples, batch_size):
 
 
 def run_epoch(
-    network, optimizer, X, Y, sample_weight, *, batch_size, loss, alpha, order=None,
+    network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, order=None,
     quantile_level=None,
 ):  # fmt: skip
     """One pass over (X, Y) in mini-batches, in the row ``order`` when given.
@@ -50,7 +50,7 @@ def run_epoch(
                 if weight == 0:  # an all-zero-weight batch carries no information
                     continue
                 batch_loss = network.loss_and_gradient(
-                    X_block[batch], Y_block[batch], sw_batch, loss, alpha, quantile_level
+                    X_block[batch], Y_block[batch], sw_batch, loss, l2, quantile_level
                 )
                 optimizer.step(network.theta, network.grad)
                 if not n_updates:

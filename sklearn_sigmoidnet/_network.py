@@ -80,11 +80,11 @@ class Network:
         self.grad = np.zeros(n_params, dtype=dtype)
         self.W, self.b = _layer_views(self.theta, shapes)
         self.dW, self.db = _layer_views(self.grad, shapes)
-        # α on the weights' entries of θ and 0 on the biases', so that the
-        # penalty's gradient α W of all layers is one product: θ ⊙ this
+        # l2 on the weights' entries of θ and 0 on the biases', so that the
+        # penalty's gradient l2 W of all layers is one product: θ ⊙ this
         self._l2_scale = np.zeros_like(self.theta)
         self._l2_scale_W = _layer_views(self._l2_scale, shapes)[0]
-        self._l2_alpha = 0.0
+        self._l2 = 0.0
         self._l2_term = np.empty_like(self.theta)
         self._n_buffered = 0
 
@@ -132,8 +132,8 @@ class Network:
             self._sliced = n, [[array[:n] for array in arrays] for arrays in self._full]
         return self._sliced[1]
 
-    def loss(self, X, Y, sample_weight, loss, alpha, chunk_rows, quantile_level=None):
-        """L(θ) on all of (X, Y): the weighted mean loss plus ½ α ‖W‖² / Σ sᵢ.
+    def loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level=None):
+        """L(θ) on all of (X, Y): the weighted mean loss plus ½ l2 ‖W‖².
 
         Forward passes only, ``chunk_rows`` rows at a time, in the training
         buffers; callers silence overflow, as for ``loss_and_gradient``.
@@ -149,15 +149,16 @@ class Network:
                 loss, Y[rows], outputs[-1], residual, sw, scratch[-1], quantile_level
             )
         weight_total = n if sample_weight is None else float(sample_weight.sum())
-        return (total + 0.5 * alpha * penalty(self.W)) / weight_total
+        return total / weight_total + 0.5 * l2 * penalty(self.W)
 
-    def loss_and_gradient(self, X, Y, sample_weight, loss, alpha, quantile_level=None):
+    def loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level=None):
         """Fill ``self.grad`` with the batch's ∇L(θ); return its mean data loss.
 
-        L(θ) on a batch is (Σ sᵢ Lᵢ + ½ α ‖W‖²) / Σ sᵢ, the per-sample losses
-        Lᵢ weighted by the sample weights sᵢ (all ones when None). Dividing the
-        penalty by the batch weight, as scikit-learn's MLP does, makes integer
-        weights the same as repeated samples. Callers silence overflow, as
+        L(θ) on a batch is Σ sᵢ Lᵢ / Σ sᵢ + ½ l2 ‖W‖², the per-sample losses Lᵢ
+        weighted by the sample weights sᵢ (all ones when None). The estimators
+        pass l2 = α / N, N the total weight of the training data, so that every
+        batch estimates the same L(θ) that full-batch training minimises, and α
+        means the same whatever the batch size. Callers silence overflow, as
         ``run_epoch`` does: the sigmoid's e^-r → inf is its correct limit.
         """
         n = X.shape[0]
@@ -172,14 +173,14 @@ class Network:
             weight_sum = float(sample_weight.sum())
             delta *= sample_weight[:, None]
         delta /= weight_sum
-        self._backward(X, outputs, deltas, scratch, alpha / weight_sum)
+        self._backward(X, outputs, deltas, scratch, l2)
         return data_loss / weight_sum
 
-    def _backward(self, X, outputs, deltas, scratch, alpha):
+    def _backward(self, X, outputs, deltas, scratch, l2):
         """Back-propagate the output delta ∂L/∂r into g = ∇L(θ).
 
         ``deltas[-1]`` is already weighted and divided by the batch's total
-        sample weight; ``alpha`` is the L2 strength divided by that same total.
+        sample weight; the penalty ½ l2 ‖W‖² adds l2 W.
         """
         ones = self._ones[: X.shape[0]]
         for layer in range(len(self.W) - 1, -1, -1):
@@ -194,11 +195,11 @@ class Network:
                 else:
                     delta_in = np.matmul(delta, W.T, out=deltas[layer - 1])
                 DERIVATIVES[self.activations[layer - 1]](a_in, delta_in, scratch[layer - 1])
-        if alpha:
-            if alpha != self._l2_alpha:
+        if l2:
+            if l2 != self._l2:
                 for scale in self._l2_scale_W:
-                    scale[...] = alpha
-                self._l2_alpha = alpha
+                    scale[...] = l2
+                self._l2 = l2
             self.grad += np.multiply(self.theta, self._l2_scale, out=self._l2_term)
 
 

@@ -34,16 +34,22 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             sequence of those, default="sigmoid"
         The hidden layers' activation σ ("logistic" is another name for the
         sigmoid), or one per hidden layer.
-    loss : {"squared_error", "absolute_error", "huber", "poisson"}, \
+    loss : {"squared_error", "absolute_error", "huber", "quantile", "poisson"}, \
             default="squared_error"
         The loss L: half the squared error (MSE), the absolute error (MAE),
         the Huber loss (squared within 1 of the target, absolute beyond; in
-        units of the scaled target, see ``normalize_y``), or the half Poisson
-        deviance with an exponential output (targets ≥ 0).
+        units of the scaled target, see ``normalize_y``), the pinball loss of
+        the quantile ``quantile``, or the half Poisson deviance with an
+        exponential output (targets ≥ 0).
+    quantile : float or None, default=None
+        With ``loss="quantile"``, the quantile α in (0, 1) to predict: a share
+        α of the targets lies below the fitted curve. Two models at 0.05 and
+        0.95 give a 90% prediction interval.
     normalize_y : bool, default=True
         Train on targets scaled per output (weighted): to mean 0 and standard
-        deviation 1; for "absolute_error" and "huber", to median 0 and median
-        absolute deviation 1/1.4826; for "poisson", divided by their mean.
+        deviation 1; for "absolute_error", "huber" and "quantile", to median 0
+        and median absolute deviation 1/1.4826; for "poisson", divided by
+        their mean.
         The scaling is folded into the output layer after training, so that
         ``coefs_`` and ``intercepts_`` give ŷ in y's own units. ``loss_``,
         ``loss_curve_``, ``history_`` and ``tol`` stay in the scaled units.
@@ -52,7 +58,8 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
     solver : {"sgd", "adam", "lbfgs"}, default="adam"
         Mini-batch gradient descent (with momentum), Adam, or full-batch L-BFGS.
     alpha : float, default=1e-4
-        Strength of the L2 penalty ½ α ‖W‖² on the weights.
+        Strength of the L2 penalty ½ α ‖W‖² / N on the weights (N the total
+        sample weight of the training data, in every batch's loss).
     batch_size : int or "auto", default="auto"
         Samples per mini-batch; "auto" is ``min(32, n_samples)``. A number
         larger than the training samples is clipped to them, with a warning.
@@ -84,8 +91,9 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         Improvement of the monitored score that counts as progress (sgd,
         adam); for lbfgs, scipy's tolerance on the projected gradient.
     n_iter_no_change : int or np.inf, default=20
-        Training (sgd, adam) stops after this many epochs in a row without
-        progress; ``np.inf`` runs every epoch.
+        Training (sgd, adam) stops once more than this many epochs in a row
+        made no progress; ``np.inf`` runs every epoch, and then does not warn
+        that it did.
     early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the data, watch ``scoring`` on it
         in place of the training loss, and restore the best weights at the

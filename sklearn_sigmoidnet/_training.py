@@ -73,7 +73,8 @@ class TrainingResult:
     n_updates: int  # the parameter updates of those epochs
     # "converged": the stopping rule ended it (lbfgs: scipy's test); "ran_out":
     # every epoch ran while the loss still improved (lbfgs: scipy gave up);
-    # "done": the one epoch of partial_fit; "stopped": a callback asked;
+    # "done": the one epoch of partial_fit, or every epoch of a run with
+    # n_iter_no_change=inf; "stopped": a callback asked;
     # "interrupted": Ctrl-C after a complete epoch; "diverged"
     outcome: str
     message: str = ""  # what went wrong, for "diverged" and lbfgs's "ran_out"
@@ -131,6 +132,11 @@ def _format_cell(value):
     return f"{value:>12.6g}"
 
 
+def _l2(alpha, X, sample_weight):
+    """The coefficient of ½‖W‖² in L(θ): α divided by the training data's total weight."""
+    return alpha / (X.shape[0] if sample_weight is None else float(sample_weight.sum()))
+
+
 class _Patience:
     """The stopping rule: stop after ``n_iter_no_change`` epochs in a row without
     an improvement of ``tol``; the "adaptive" schedule divides η by 5 instead,
@@ -182,11 +188,11 @@ def train_stochastic(
     """
     hooks = hooks or Hooks()
     history = _History(progress.history, monitor is not None, settings.verbose)
-    weight_total = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    l2 = _l2(settings.alpha, X, sample_weight)
     start_loss = progress.start_loss
     if start_loss is None:
         start_loss = network.loss(
-            X, Y, sample_weight, settings.loss, settings.alpha, _CHUNK_ROWS, settings.quantile_level
+            X, Y, sample_weight, settings.loss, l2, _CHUNK_ROWS, settings.quantile_level
         )
     # the lowest-loss weights, where a divergence returns to: those that this
     # call starts from, until an epoch beats them
@@ -232,9 +238,11 @@ def train_stochastic(
         return result("diverged", f"the loss of the starting weights is {start_loss}")
     last = network.theta.copy()  # the last complete epoch's: where Ctrl-C returns to
     yardstick = start_loss  # the loss the run started from
-    start_penalty = 0.5 * settings.alpha * penalty(network.W) / weight_total
+    start_penalty = 0.5 * l2 * penalty(network.W)
     optimizer.learning_rate = settings.learning_rate
-    outcome = "ran_out" if settings.stopping_rule else "done"
+    # every epoch ran while progress went on; unless every epoch was asked for
+    patient = settings.stopping_rule and math.isfinite(settings.n_iter_no_change)
+    outcome = "ran_out" if patient else "done"
     task = None
     try:
         for epoch in range(history.n_epochs + 1, history.n_epochs + 1 + settings.epochs):
@@ -253,11 +261,11 @@ def train_stochastic(
                 sample_weight,
                 batch_size=settings.batch_size,
                 loss=settings.loss,
-                alpha=settings.alpha,
+                l2=l2,
                 order=order,
                 quantile_level=settings.quantile_level,
             )
-            loss = float(data_loss + 0.5 * settings.alpha * penalty(network.W) / weight_total)
+            loss = float(data_loss + 0.5 * l2 * penalty(network.W))
             if not n_iter:  # new data may start above the loss of the first fit's
                 yardstick = max(yardstick, float(first_loss + start_penalty))
             if not (math.isfinite(loss) and np.isfinite(network.theta).all()):
@@ -318,14 +326,14 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
     hooks = hooks or Hooks()
     history = _History(progress.history, False, settings.verbose)
     theta = network.theta
-    weight_total = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    l2 = _l2(settings.alpha, X, sample_weight)
 
     def objective(x):
         theta[...] = x
         data_loss = network.loss_and_gradient(
-            X, Y, sample_weight, settings.loss, settings.alpha, settings.quantile_level
+            X, Y, sample_weight, settings.loss, l2, settings.quantile_level
         )
-        value = float(data_loss + 0.5 * settings.alpha * penalty(network.W) / weight_total)
+        value = float(data_loss + 0.5 * l2 * penalty(network.W))
         if not (math.isfinite(value) and np.isfinite(network.grad).all()):
             return math.inf, np.zeros_like(x)
         return value, network.grad.astype(np.float64)

@@ -29,9 +29,9 @@ def _targets(loss, rng, n, n_out):
 
 def _objective(network, X, Y, sample_weight, loss, alpha):
     level = 0.3 if loss == "quantile" else None  # the pinball loss's α
-    data_loss = network.loss_and_gradient(X, Y, sample_weight, loss, alpha, level)
-    weight = X.shape[0] if sample_weight is None else sample_weight.sum()
-    return data_loss + 0.5 * alpha * penalty(network.W) / weight
+    l2 = alpha / (X.shape[0] if sample_weight is None else sample_weight.sum())
+    data_loss = network.loss_and_gradient(X, Y, sample_weight, loss, l2, level)
+    return data_loss + 0.5 * l2 * penalty(network.W)
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
@@ -134,7 +134,7 @@ def test_run_epoch_makes_one_update_per_batch(n_samples, batch_size):
         None,
         batch_size=batch,
         loss="squared_error",
-        alpha=0,
+        l2=0,
         order=order,
     )
     assert n_updates == optimizer.t == updates_per_epoch(n_samples, batch)

@@ -137,9 +137,7 @@ def test_updates_follow_the_lecture_arithmetic():
     y = y / y.std()
     for batch_size, per_epoch in [(10, 1_000), (100, 100)]:
         net = SigmoidNetRegressor((3,), batch_size=batch_size, epochs=2, tol=0, random_state=0)
-        net.set_params(n_iter_no_change=np.inf, early_stopping=False)
-        with pytest.warns(Warning, match="ran all epochs=2"):
-            net.fit(X, y)
+        net.set_params(n_iter_no_change=np.inf, early_stopping=False).fit(X, y)
         assert net.n_iter_ == 2
         assert net.n_updates_ == 2 * per_epoch
 

@@ -335,9 +335,10 @@ def test_shuffle_changes_the_batches_and_stays_reproducible():
     assert not np.allclose(fit(True, 0), fit(False, 0))
 
 
-def test_infinite_patience_runs_every_epoch():
+def test_infinite_patience_runs_every_epoch_as_asked():
     est = SigmoidNetRegressor((5,), epochs=30, tol=10.0, n_iter_no_change=np.inf)
-    with pytest.warns(ConvergenceWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # all epochs were asked for
         est.fit(X_reg, y_reg)
     assert est.n_iter_ == 30
 
@@ -386,3 +387,17 @@ def test_losses_are_python_floats_with_sample_weight(solver):
     assert type(est.loss_) is float and type(est.best_loss_) is float
     assert all(type(loss) is float for loss in est.loss_curve_)
     assert all(type(loss) is float for loss in est.history_["train_loss"])
+
+
+@pytest.mark.parametrize("batch_size", [10, 50, 200])
+def test_alpha_is_the_same_penalty_whatever_the_batch_size(batch_size):
+    # L(θ) = mean ½ e² + ½ α ‖w‖² / N for every batch: a linear network is ridge regression
+    from sklearn.linear_model import Ridge
+
+    X, y = make_regression(n_samples=200, n_features=3, noise=10, random_state=0)
+    X, y = StandardScaler().fit_transform(X), y / y.std()
+    net = SigmoidNetRegressor((), alpha=50.0, solver="sgd", learning_rate=0.01, epochs=400)
+    net.set_params(batch_size=batch_size, normalize_y=False, early_stopping=False, tol=0)
+    _quietly(net.set_params(learning_rate_schedule="invscaling", random_state=0), X, y)
+    ridge = Ridge(alpha=50.0).fit(X, y)
+    np.testing.assert_allclose(net.coefs_[0].ravel(), ridge.coef_, atol=1e-2)

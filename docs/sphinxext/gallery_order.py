@@ -12,8 +12,11 @@ LECTURE_ORDER = [
     "plot_batch_epoch.py",
     "plot_sigmoid_vs_relu.py",
     "plot_depth.py",
+    "plot_overfitting.py",
     "plot_dataframe_grid_search.py",
+    "plot_quantile_interval.py",
     "plot_classification.py",
+    "plot_learned_features.py",
 ]
 
 
