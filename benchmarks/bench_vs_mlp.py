@@ -147,6 +147,7 @@ def make_estimators(case, seed):
         epochs=case.epochs,
         tol=0,
         n_iter_no_change=case.epochs + 1,
+        early_stopping=False,  # MLP's default: both train on all the data
         random_state=seed,
     )
     if case.task == "regression":

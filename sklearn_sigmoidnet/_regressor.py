@@ -258,7 +258,9 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             shift, scale = _target_scaling(Y, sample_weight, self.loss)
         else:
             shift, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
-        return (Y - shift) / scale, {"_y_shift": shift, "_y_scale": scale}
+        Y -= shift  # in place: Y is this call's own float64 copy
+        Y /= scale
+        return Y, {"_y_shift": shift, "_y_scale": scale}
 
     def _encode_validation_targets(self, y_val, targets):
         Y_val = self._checked_targets(y_val, "y_val")
@@ -266,7 +268,9 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             raise ValueError(
                 f"y_val has {Y_val.shape[1]} outputs and y {len(targets['_y_scale'])}."
             )
-        return (Y_val - targets["_y_shift"]) / targets["_y_scale"]
+        Y_val -= targets["_y_shift"]
+        Y_val /= targets["_y_scale"]
+        return Y_val
 
     def _checked_targets(self, y, name):
         """Numeric targets y as a 2-D float64 matrix, one column per output."""
@@ -283,7 +287,7 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             raise ValueError(
                 f"loss='poisson' needs targets {name} >= 0; the smallest given is {np.min(y)}."
             )
-        return y.reshape(y.shape[0], -1).astype(np.float64)
+        return y.reshape(y.shape[0], -1).astype(np.float64)  # a copy, never the caller's
 
     def _fold_output(self, W, b, fitted):
         # ŷ = s·(b + cᵀa) + m is the output layer b' = s·b + m, c' = s·c; with

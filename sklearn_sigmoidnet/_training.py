@@ -24,8 +24,6 @@ from ._network import penalty
 DIVERGENCE_FACTOR = 10.0
 # "adaptive" divides η by 5 at each stall for as long as η is above this
 MIN_ADAPTIVE_LEARNING_RATE = 1e-6
-# rows per forward pass when a run measures the loss it starts from
-_CHUNK_ROWS = 1024
 
 
 @dataclass
@@ -190,9 +188,9 @@ def train_stochastic(
     history = _History(progress.history, monitor is not None, settings.verbose)
     l2 = _l2(settings.alpha, X, sample_weight)
     start_loss = progress.start_loss
-    if start_loss is None:
+    if start_loss is None:  # measured a batch at a time, in the buffers the epochs use
         start_loss = network.loss(
-            X, Y, sample_weight, settings.loss, l2, _CHUNK_ROWS, settings.quantile_level
+            X, Y, sample_weight, settings.loss, l2, settings.batch_size, settings.quantile_level
         )
     # the lowest-loss weights, where a divergence returns to: those that this
     # call starts from, until an epoch beats them
