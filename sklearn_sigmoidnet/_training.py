@@ -28,19 +28,19 @@ MIN_ADAPTIVE_LEARNING_RATE = 1e-6
 
 @dataclass
 class Settings:
-    """The parameters of a run, already validated."""
+    """The parameters of a run, already validated and resolved ("auto" and all)."""
 
     loss: str
     alpha: float
     epochs: int  # iterations for lbfgs
-    batch_size: int = 200
-    learning_rate: float = 1e-3
-    schedule: str = "constant"
-    power_t: float = 0.5
-    shuffle: bool = True
-    tol: float = 1e-4
-    n_iter_no_change: float = 10
-    stopping_rule: bool = True  # partial_fit runs one epoch and no rule
+    batch_size: int
+    learning_rate: float
+    schedule: str
+    power_t: float
+    shuffle: bool
+    tol: float
+    n_iter_no_change: float
+    stopping_rule: bool  # partial_fit runs one epoch and no rule
     verbose: int = 0
     quantile_level: float | None = None  # the α of loss="quantile"
 

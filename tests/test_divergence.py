@@ -85,7 +85,11 @@ def test_the_run_returns_to_the_best_epoch_of_its_own():
     network = Network([5, 4, 1], ["sigmoid"], "identity", np.float64)
     network.initialize(np.random.RandomState(0))
     optimizer = _ExplodingSGD(network.theta.size, np.float64, explode_after=3 * 6)  # 3 epochs
-    settings = Settings(loss="squared_error", alpha=0.0, epochs=10, batch_size=50, shuffle=False)
+    settings = Settings(
+        loss="squared_error", alpha=0.0, epochs=10, batch_size=50, learning_rate=0.1,
+        schedule="constant", power_t=0.5, shuffle=False, tol=1e-4, n_iter_no_change=10,
+        stopping_rule=True,
+    )  # fmt: skip
     snapshots = []
     Y = y_scaled.reshape(-1, 1)
 
