@@ -370,7 +370,7 @@ class BaseSigmoidNet(
                 "partial_fit does not support early_stopping=True: it trains on the data it "
                 'is given and holds none out. Set early_stopping="auto" or False.'
             )
-        if given_validation and self.early_stopping in (False,):
+        if given_validation and not explicit and self.early_stopping != "auto":
             raise ValueError(
                 "X_val and y_val are data for early stopping, which early_stopping=False "
                 'switches off; set early_stopping="auto" or True to use them.'

@@ -319,7 +319,7 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
     """Full-batch L-BFGS (scipy's L-BFGS-B) for up to ``settings.epochs`` iterations.
 
     A non-finite loss counts as infinitely bad, so that the line search steps
-    back from it; the run keeps the last recorded iterate whose loss is finite.
+    back from it and every iterate scipy accepts has a finite loss.
     """
     hooks = hooks or Hooks()
     history = _History(progress.history, False, settings.verbose)
@@ -363,11 +363,9 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
         return result("diverged", "the loss of the starting weights is not finite")
 
     def record_iteration(intermediate_result):
+        nonlocal loss
         task, state["task"] = state["task"], None
-        value = float(intermediate_result.fun)
-        if not (math.isfinite(value) and np.isfinite(intermediate_result.x).all()):
-            hooks.end(task, None)
-            raise _Diverged(value)
+        loss = float(intermediate_result.fun)
         iterate[...] = intermediate_result.x
         state["n_iter"] += 1
         now = time.perf_counter()
@@ -375,7 +373,7 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
         history.append(
             {
                 "epoch": epoch,
-                "train_loss": value,
+                "train_loss": loss,
                 "learning_rate": math.nan,
                 "duration_s": now - state["clock"],
             }
@@ -403,11 +401,7 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
             outcome = "stopped"
         elif found.status != 0:
             outcome, message = "ran_out", str(found.message)
-        if np.isfinite(found.x).all() and math.isfinite(objective(found.x)[0]):
-            iterate[...] = found.x
-    except _Diverged as diverged:
-        outcome = "diverged"
-        message = f"the training loss is {diverged.loss} in iteration {history.n_epochs + 1}"
+        iterate[...], loss = found.x, float(found.fun)
     except KeyboardInterrupt:
         if state["n_iter"] == 0:
             if state["task"] is not None:
@@ -416,12 +410,4 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
         outcome = "interrupted"
     if state["task"] is not None:  # opened for an iteration that scipy did not run
         hooks.end(state["task"], None)
-    loss = objective(iterate)[0]
     return result(outcome, message)
-
-
-class _Diverged(Exception):
-    """Raised from scipy's callback to end a diverging minimisation."""
-
-    def __init__(self, loss):
-        self.loss = loss
