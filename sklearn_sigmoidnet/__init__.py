@@ -4,11 +4,13 @@
 gradient descent.
 """
 
+from importlib.metadata import version
+
 from ._classifier import SigmoidNetClassifier
 from ._display import LossCurveDisplay, SigmoidSumDisplay
 from ._regressor import SigmoidNetRegressor
 
-__version__ = "0.2.0"
+__version__ = version("sklearn-sigmoidnet")  # set in meson.build
 
 __all__ = [
     "LossCurveDisplay",

@@ -10,10 +10,14 @@ gradients are views into the flat gradient g = ∇L(θ). An optimiser then updat
 Rows are samples: a batch X of shape (n, n_features) gives R = X W + b, so the
 weight matrix of a layer has shape (fan_in, fan_out), the transpose of the
 lecture's W (as in scikit-learn's ``coefs_``).
+
+Training runs the same computations compiled (``_step.pyx``) wherever they
+apply, dense X; the numpy code here is their reference.
 """
 
 import numpy as np
 
+from . import _step
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._losses import output_delta, summed_loss
 
@@ -71,6 +75,9 @@ class Network:
         float32 or float64; θ, its gradient and every buffer use it.
     """
 
+    # train with the compiled step where it applies; False runs this numpy code
+    compiled = True
+
     def __init__(self, layer_sizes, activations, output_activation, dtype):
         self.layer_sizes = tuple(layer_sizes)
         self.activations = [*activations, output_activation]
@@ -111,6 +118,10 @@ class Network:
                 W[...] = rng.uniform(-bound, bound, W.shape)
                 b[...] = rng.uniform(-bound, bound, b.shape)
 
+    def runs_compiled(self, X):
+        """Whether training on X runs compiled: dense X of θ's dtype."""
+        return self.compiled and _step.applies_to(self, X)
+
     def set_parameters(self, weights, biases):
         for W, b, W_new, b_new in zip(self.W, self.b, weights, biases):
             W[...] = W_new
@@ -138,6 +149,9 @@ class Network:
         Forward passes only, ``chunk_rows`` rows at a time, in the training
         buffers; callers silence overflow, as for ``loss_and_gradient``.
         """
+        if self.runs_compiled(X):
+            data_loss = _step.loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level)
+            return data_loss + 0.5 * l2 * penalty(self.W)
         n, total = X.shape[0], 0.0
         for start in range(0, n, chunk_rows):
             rows = slice(start, start + chunk_rows)
@@ -161,6 +175,8 @@ class Network:
         means the same whatever the batch size. Callers silence overflow, as
         ``run_epoch`` does: the sigmoid's e^-r → inf is its correct limit.
         """
+        if self.runs_compiled(X):
+            return _step.loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level)
         n = X.shape[0]
         outputs, deltas, scratch = self._buffers(n)
         _feedforward(X, self.W, self.b, self.activations, outputs)

@@ -1,0 +1,487 @@
+"""The training step compiled: forward pass, loss, back-propagation, the L2 term
+and the optimiser's update of θ, for a whole epoch of mini-batches in one call.
+
+It computes what ``Network.loss_and_gradient`` and the optimisers in
+``_optimizers.py`` compute, the numpy reference that the tests hold it to, on
+the same flat θ and gradient and the same optimiser state vectors. The matrix
+products go to the BLAS through ``scipy.linalg.cython_blas``; the elementwise
+work runs in loops that need no temporary arrays, the exponentials in the
+vectorised kernels of ``_kernels.h``. No Python object is touched between the
+first and the last batch, so the GIL is released for the epoch: threads train
+several networks at once.
+
+Arrays are row-major, rows are samples (as in ``_network.py``); the BLAS is
+column-major, so each product is asked for transposed: R = A W is Rᵀ = Wᵀ Aᵀ.
+"""
+
+from cython cimport floating
+from libc.math cimport exp, fabs, log, pow, sqrt
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy, memset
+from scipy.linalg.cython_blas cimport dgemm, sgemm
+
+import numpy as np
+
+cdef extern from "_kernels.h" nogil:
+    void sigmoid_double(double *r, Py_ssize_t n)
+    void sigmoid_float(float *r, Py_ssize_t n)
+    void tanh_double(double *r, Py_ssize_t n)
+    void tanh_float(float *r, Py_ssize_t n)
+    void exp_double(double *r, Py_ssize_t n)
+    void exp_float(float *r, Py_ssize_t n)
+    void adam_double(double *theta, const double *grad, double *m_sum, double *v_sum,
+                     Py_ssize_t n, double beta_1, double beta_2, double eta, double epsilon)
+    void adam_float(float *theta, const float *grad, float *m_sum, float *v_sum,
+                    Py_ssize_t n, float beta_1, float beta_2, float eta, float epsilon)
+
+
+cdef enum Activation:
+    IDENTITY, SIGMOID, TANH, RELU, EXP, SOFTMAX
+
+ACTIVATIONS = {
+    "identity": IDENTITY, "sigmoid": SIGMOID, "logistic": SIGMOID, "tanh": TANH,
+    "relu": RELU, "exp": EXP, "softmax": SOFTMAX,
+}
+
+cdef enum Loss:
+    SQUARED_ERROR, ABSOLUTE_ERROR, HUBER, QUANTILE, POISSON, LOG_LOSS, BINARY_LOG_LOSS
+
+LOSSES = {
+    "squared_error": SQUARED_ERROR, "absolute_error": ABSOLUTE_ERROR, "huber": HUBER,
+    "quantile": QUANTILE, "poisson": POISSON, "log_loss": LOG_LOSS,
+    "binary_log_loss": BINARY_LOG_LOSS,
+}
+
+
+cdef struct Layers:
+    # the network's shape, and where each layer's parts lie in θ and in the buffers
+    int n_layers
+    Py_ssize_t *sizes  # n_layers + 1 unit counts, the inputs first
+    int *activations  # one per layer, the output layer's last
+    Py_ssize_t *weights_at  # offset of W in θ; b follows it
+    Py_ssize_t *units_before  # hidden and output units of earlier layers
+    Py_ssize_t n_units  # all of them: a row's share of the output and delta buffers
+
+
+cdef struct Objective:
+    int loss
+    double l2  # the coefficient of ½‖W‖²
+    double quantile_level
+    double tiny  # the dtype's smallest normal number, and its ε, for the clipping
+    double eps
+
+
+cdef struct Optimizer:
+    bint adam
+    double learning_rate, momentum, beta_1, beta_2, epsilon
+    bint nesterov
+    long t  # Adam's step count
+
+
+# ---------------------------------------------------------------------------
+# products, activations, losses
+
+
+cdef inline void gemm(char transa, char transb, int m, int n, int k, floating *a, int lda,
+                      floating *b, int ldb, floating beta, floating *c, int ldc) noexcept nogil:
+    cdef floating one = 1
+    if floating is double:
+        dgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
+    else:
+        sgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
+
+
+cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width) noexcept nogil:
+    """a = σ(r) in place, for n rows of ``width`` units."""
+    cdef Py_ssize_t i, j, size = n * width
+    cdef floating top, total
+    if activation == SIGMOID:
+        if floating is double:
+            sigmoid_double(r, size)
+        else:
+            sigmoid_float(r, size)
+    elif activation == TANH:
+        if floating is double:
+            tanh_double(r, size)
+        else:
+            tanh_float(r, size)
+    elif activation == EXP:
+        if floating is double:
+            exp_double(r, size)
+        else:
+            exp_float(r, size)
+    elif activation == RELU:
+        for i in range(size):
+            if r[i] < 0:  # NaN stays NaN, for the divergence check to see
+                r[i] = 0
+    elif activation == SOFTMAX:
+        for i in range(n):
+            top = r[i * width]
+            for j in range(1, width):
+                if r[i * width + j] > top:
+                    top = r[i * width + j]
+            total = 0
+            for j in range(width):  # exp cannot overflow after the shift
+                r[i * width + j] = exp(r[i * width + j] - top)
+                total += r[i * width + j]
+            for j in range(width):
+                r[i * width + j] /= total
+
+
+cdef void times_derivative(int activation, floating *a, floating *delta,
+                           Py_ssize_t size) noexcept nogil:
+    """delta ← delta σ'(r), with σ' written in the layer's output a."""
+    cdef Py_ssize_t i
+    if activation == SIGMOID or activation == TANH:
+        if activation == SIGMOID:
+            for i in range(size):
+                delta[i] = delta[i] * a[i] * (1 - a[i])
+        else:
+            for i in range(size):
+                delta[i] = delta[i] * (1 - a[i] * a[i])
+    elif activation == RELU:
+        for i in range(size):
+            if a[i] == 0:
+                delta[i] = 0
+
+
+cdef double output_delta(Objective *objective, floating *y_hat, floating *y, floating *weights,
+                         Py_ssize_t n, Py_ssize_t width, floating *delta) noexcept nogil:
+    """Write ∂L/∂r of every output into ``delta``, weighted and divided by the
+    batch's total weight; return the batch's weighted mean loss."""
+    cdef Py_ssize_t i, j, at
+    cdef double e, loss, sample_loss, p, target, weight, total = 0, total_weight = 0
+    cdef double level = objective.quantile_level
+    cdef int kind = objective.loss
+    for i in range(n):
+        sample_loss = 0
+        for j in range(width):
+            at = i * width + j
+            p = y_hat[at]
+            target = y[at]
+            e = p - target
+            if kind == SQUARED_ERROR:
+                loss = 0.5 * e * e
+            elif kind == ABSOLUTE_ERROR:
+                loss = fabs(e)
+                e = (e > 0) - (e < 0) if e == e else e
+            elif kind == HUBER:
+                loss = 0.5 * e * e if fabs(e) <= 1 else fabs(e) - 0.5
+                e = 1 if e > 1 else (-1 if e < -1 else e)
+            elif kind == QUANTILE:
+                loss = level * -e if e <= 0 else (level - 1) * -e
+                e = (e > 0) - level if e == e else e
+            elif kind == POISSON:  # the half deviance, zero at ŷ = y; NaN stays NaN
+                p = objective.tiny if p < objective.tiny else p
+                loss = p - target
+                if target != 0:
+                    loss += target * log(target / p)
+            elif kind == LOG_LOSS:
+                loss = -target * log(clip(p, objective.eps)) if target != 0 else 0
+            else:  # BINARY_LOG_LOSS: for 0/1 targets 1 - |e| is the probability of the outcome
+                loss = -log(clip(1 - fabs(e), objective.eps))
+            sample_loss += loss
+            delta[at] = <floating>e
+        weight = 1 if weights == NULL else weights[i]
+        total += weight * sample_loss
+        total_weight += weight
+    for i in range(n):
+        weight = 1 if weights == NULL else weights[i]
+        for j in range(width):
+            delta[i * width + j] = <floating>(delta[i * width + j] * weight / total_weight)
+    return total / total_weight
+
+
+cdef inline double clip(double p, double eps) noexcept nogil:
+    return eps if p < eps else (1 - eps if p > 1 - eps else p)
+
+
+# ---------------------------------------------------------------------------
+# one batch: forward, loss, backward
+
+
+cdef double batch_loss(Layers *net, Objective *objective, floating *theta, floating *grad,
+                       floating *X, floating *Y, floating *weights, Py_ssize_t n,
+                       floating *outputs, floating *deltas, bint backward) noexcept nogil:
+    """The batch's weighted mean data loss; with ``backward``, its gradient in ``grad``."""
+    cdef int layer, last = net.n_layers - 1
+    cdef Py_ssize_t i, j, fan_in, fan_out, size
+    cdef double loss
+    cdef floating *W
+    cdef floating *b
+    cdef floating *r
+    cdef floating *a_in = X
+    cdef floating *delta
+    cdef floating *dW
+    cdef floating *db
+    cdef floating l2 = <floating>objective.l2
+    for layer in range(net.n_layers):  # r = b + a W, a = σ(r)
+        fan_in, fan_out = net.sizes[layer], net.sizes[layer + 1]
+        W = theta + net.weights_at[layer]
+        b = W + fan_in * fan_out
+        r = outputs + n * net.units_before[layer]
+        for i in range(n):
+            memcpy(r + i * fan_out, b, fan_out * sizeof(floating))
+        gemm(c'N', c'N', fan_out, n, fan_in, W, fan_out, a_in, fan_in, 1, r, fan_out)
+        activate(net.activations[layer], r, n, fan_out)
+        a_in = r
+    size = n * net.units_before[last]
+    loss = output_delta(objective, outputs + size, Y, weights, n, net.sizes[last + 1],
+                        deltas + size)
+    if not backward:
+        return loss
+    for layer in range(last, -1, -1):
+        fan_in, fan_out = net.sizes[layer], net.sizes[layer + 1]
+        W = theta + net.weights_at[layer]
+        dW = grad + net.weights_at[layer]
+        db = dW + fan_in * fan_out
+        delta = deltas + n * net.units_before[layer]
+        a_in = X if layer == 0 else outputs + n * net.units_before[layer - 1]
+        gemm(c'N', c'T', fan_out, fan_in, n, delta, fan_out, a_in, fan_in, 0, dW, fan_out)
+        memset(db, 0, fan_out * sizeof(floating))
+        for i in range(n):  # Σ over the batch's rows
+            for j in range(fan_out):
+                db[j] += delta[i * fan_out + j]
+        if l2 != 0:  # ½ l2 ‖W‖² adds l2 W
+            for i in range(fan_in * fan_out):
+                dW[i] += W[i] * l2
+        if layer:  # the delta of the layer below: (δ Wᵀ) σ'
+            gemm(c'T', c'N', fan_in, n, fan_out, W, fan_out, delta, fan_out, 0,
+                 deltas + n * net.units_before[layer - 1], fan_in)
+            times_derivative(net.activations[layer - 1], a_in,
+                             deltas + n * net.units_before[layer - 1], n * fan_in)
+    return loss
+
+
+cdef void step(Optimizer *optimizer, floating *theta, floating *grad, floating *state_1,
+               floating *state_2, Py_ssize_t n_params) noexcept nogil:
+    """One update of θ, as ``SGD.step`` and ``Adam.step`` make it."""
+    cdef Py_ssize_t i
+    cdef floating eta_g, v
+    cdef floating eta = <floating>optimizer.learning_rate
+    cdef floating momentum = <floating>optimizer.momentum
+    cdef double b1 = optimizer.beta_1, b2 = optimizer.beta_2, adam_eta
+    if optimizer.adam:
+        optimizer.t += 1
+        adam_eta = (optimizer.learning_rate * sqrt(1 - pow(b2, optimizer.t))
+                    / (1 - pow(b1, optimizer.t)) * (1 - b1) / sqrt(1 - b2))
+        if floating is double:
+            adam_double(theta, grad, state_1, state_2, n_params, b1, b2, adam_eta,
+                        optimizer.epsilon / sqrt(1 - b2))
+        else:
+            adam_float(theta, grad, state_1, state_2, n_params, <float>b1, <float>b2,
+                       <float>adam_eta, <float>(optimizer.epsilon / sqrt(1 - b2)))
+    elif momentum == 0:
+        for i in range(n_params):
+            theta[i] -= grad[i] * eta
+    else:  # state_1 is the velocity
+        for i in range(n_params):
+            eta_g = grad[i] * eta
+            v = state_1[i] * momentum - eta_g
+            state_1[i] = v
+            if optimizer.nesterov:
+                theta[i] = theta[i] - eta_g + v * momentum
+            else:
+                theta[i] += v
+
+
+cdef floating *rows_of(const floating[:, :] A, const Py_ssize_t *order, Py_ssize_t start,
+                       Py_ssize_t n, floating *buffer) noexcept nogil:
+    """Rows start … start + n − 1 of A (of A[order] when given), row-major:
+    A's own memory when it is that already, else gathered into ``buffer``."""
+    cdef Py_ssize_t i, j, row, width = A.shape[1]
+    if order == NULL and A.strides[1] == sizeof(floating) and \
+            (A.strides[0] == width * sizeof(floating) or n == 1):
+        return <floating *>&A[start, 0]
+    for i in range(n):
+        row = start + i if order == NULL else order[start + i]
+        for j in range(width):
+            buffer[i * width + j] = A[row, j]
+    return buffer
+
+
+# ---------------------------------------------------------------------------
+# what the Python side calls
+
+
+cdef class _Run:
+    """The network's shape and loss, as the compiled loops read them."""
+
+    cdef Layers layers
+    cdef Objective objective
+
+    def __cinit__(self, network, loss, l2, quantile_level):
+        cdef int n_layers = len(network.layer_sizes) - 1
+        cdef Py_ssize_t before = 0
+        self.layers.n_layers = n_layers
+        self.layers.sizes = <Py_ssize_t *>malloc((n_layers + 1) * sizeof(Py_ssize_t))
+        self.layers.activations = <int *>malloc(n_layers * sizeof(int))
+        self.layers.weights_at = <Py_ssize_t *>malloc(n_layers * sizeof(Py_ssize_t))
+        self.layers.units_before = <Py_ssize_t *>malloc(n_layers * sizeof(Py_ssize_t))
+        if not (self.layers.sizes and self.layers.activations and self.layers.weights_at
+                and self.layers.units_before):
+            raise MemoryError()
+        for layer, size in enumerate(network.layer_sizes):
+            self.layers.sizes[layer] = size
+        weights_at = 0
+        for layer in range(n_layers):
+            self.layers.activations[layer] = ACTIVATIONS[network.activations[layer]]
+            self.layers.weights_at[layer] = weights_at
+            self.layers.units_before[layer] = before
+            fan_in, fan_out = network.layer_sizes[layer], network.layer_sizes[layer + 1]
+            weights_at += fan_in * fan_out + fan_out
+            before += fan_out
+        self.layers.n_units = before
+        finfo = np.finfo(network.dtype)
+        self.objective = Objective(
+            loss=LOSSES[loss], l2=l2, tiny=finfo.tiny, eps=finfo.eps,
+            quantile_level=0 if quantile_level is None else quantile_level,
+        )
+
+    def __dealloc__(self):
+        free(self.layers.sizes)
+        free(self.layers.activations)
+        free(self.layers.weights_at)
+        free(self.layers.units_before)
+
+    def buffers(self, n, dtype):
+        """Each layer's outputs and deltas for n rows, in two arrays."""
+        return np.empty(n * self.layers.n_units, dtype), np.empty(n * self.layers.n_units, dtype)
+
+
+def applies_to(network, X):
+    """Whether the compiled step can train ``network`` on X: dense rows of its dtype."""
+    return isinstance(X, np.ndarray) and X.dtype == network.dtype and network.dtype in (
+        np.float32, np.float64
+    )
+
+
+def _same_dtype(network, Y, sample_weight):
+    Y = np.asarray(Y, dtype=network.dtype)
+    if sample_weight is not None:
+        sample_weight = np.ascontiguousarray(sample_weight, dtype=network.dtype)
+    return Y, sample_weight
+
+
+def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, order=None,
+              quantile_level=None):
+    """``_epoch.run_epoch`` compiled: one pass over (X, Y) in mini-batches.
+
+    Returns the batches' data losses averaged with the batches' weights, the
+    number of updates made, and the first batch's loss.
+    """
+    run = _Run(network, loss, l2, quantile_level)
+    Y, sample_weight = _same_dtype(network, Y, sample_weight)
+    n_rows = min(batch_size, X.shape[0])
+    outputs, deltas = run.buffers(n_rows, network.dtype)
+    X_rows = np.empty((n_rows, X.shape[1]), network.dtype)
+    Y_rows = np.empty((n_rows, Y.shape[1]), network.dtype)
+    weights = None if sample_weight is None else sample_weight.reshape(-1, 1)
+    weight_rows = None if sample_weight is None else np.empty((n_rows, 1), network.dtype)
+    if order is not None:
+        order = np.ascontiguousarray(order, dtype=np.intp)
+    cdef Optimizer settings
+    memset(&settings, 0, sizeof(settings))
+    settings.adam = adam = optimizer.name == "adam"
+    settings.learning_rate = optimizer.learning_rate
+    if adam:
+        settings.beta_1, settings.beta_2 = optimizer.beta_1, optimizer.beta_2
+        settings.epsilon, settings.t = optimizer.epsilon, optimizer.t
+    else:
+        settings.momentum, settings.nesterov = optimizer.momentum, optimizer.nesterov
+    state = (optimizer._m_sum, optimizer._v_sum) if adam else (optimizer.velocity, None)
+    result = _epoch(run, settings, network.theta, network.grad, state[0], state[1],
+                    X, Y, weights, order, batch_size, outputs, deltas, X_rows, Y_rows,
+                    weight_rows)
+    if adam:
+        optimizer.t += result[1]
+    return result
+
+
+def _epoch(_Run run, Optimizer settings, floating[::1] theta, floating[::1] grad,
+           floating[::1] state_1, floating[::1] state_2, const floating[:, :] X,
+           const floating[:, :] Y, const floating[:, :] weights, const Py_ssize_t[::1] order,
+           Py_ssize_t batch_size, floating[::1] outputs, floating[::1] deltas,
+           floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows):
+    cdef Py_ssize_t n = X.shape[0], batch, start, n_batch, i, n_updates = 0
+    cdef Py_ssize_t n_params = theta.shape[0]
+    cdef const Py_ssize_t *rows = NULL if order is None else &order[0]
+    cdef floating *sw = NULL
+    cdef floating *Xb
+    cdef floating *Yb
+    cdef floating *state_2_at = NULL if state_2 is None else &state_2[0]
+    cdef double weight, loss, total_loss = 0, total_weight = 0, first_loss = np.nan
+    with nogil:
+        for batch in range((n + batch_size - 1) // batch_size):
+            start = batch * batch_size
+            n_batch = min(batch_size, n - start)
+            weight = n_batch
+            if weights is not None:
+                sw = rows_of(weights, rows, start, n_batch, &weight_rows[0, 0])
+                weight = 0
+                for i in range(n_batch):
+                    weight += sw[i]
+                if weight == 0:  # an all-zero-weight batch carries no information
+                    continue
+            Xb = rows_of(X, rows, start, n_batch, &X_rows[0, 0])
+            Yb = rows_of(Y, rows, start, n_batch, &Y_rows[0, 0])
+            loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0], Xb, Yb, sw,
+                              n_batch, &outputs[0], &deltas[0], True)
+            step(&settings, &theta[0], &grad[0], &state_1[0], state_2_at, n_params)
+            if not n_updates:
+                first_loss = loss
+            total_loss += loss * weight
+            total_weight += weight
+            n_updates += 1
+    return (total_loss / total_weight if total_weight else np.nan), n_updates, first_loss
+
+
+def loss_and_gradient(network, X, Y, sample_weight, loss, l2, quantile_level=None):
+    """``Network.loss_and_gradient`` compiled: fill ``network.grad`` with the
+    gradient on all of (X, Y) and return its mean data loss."""
+    run = _Run(network, loss, l2, quantile_level)
+    Y, sample_weight = _same_dtype(network, Y, sample_weight)
+    weights = None if sample_weight is None else sample_weight.reshape(-1, 1)
+    return _full_batch(run, network.theta, network.grad, X, Y, weights, *_pass_buffers(
+        run, X, Y, X.shape[0], network.dtype), True)
+
+
+def loss(network, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level=None):
+    """``Network.loss`` compiled: the mean data loss on all of (X, Y), ``chunk_rows`` rows
+    at a time, without the penalty."""
+    run = _Run(network, loss, l2, quantile_level)
+    Y, sample_weight = _same_dtype(network, Y, sample_weight)
+    n, total, total_weight = X.shape[0], 0.0, 0.0
+    buffers = _pass_buffers(run, X, Y, min(chunk_rows, n), network.dtype)
+    for start in range(0, n, chunk_rows):
+        rows = slice(start, start + chunk_rows)
+        weights = None if sample_weight is None else sample_weight[rows].reshape(-1, 1)
+        weight = min(chunk_rows, n - start) if weights is None else float(weights.sum())
+        if weight:
+            total += weight * _full_batch(run, network.theta, network.grad, X[rows], Y[rows],
+                                          weights, *buffers, False)
+            total_weight += weight
+    return total / total_weight
+
+
+def _pass_buffers(_Run run, X, Y, n, dtype):
+    outputs, deltas = run.buffers(n, dtype)
+    return (outputs, deltas, np.empty((n, X.shape[1]), dtype), np.empty((n, Y.shape[1]), dtype),
+            np.empty((n, 1), dtype))
+
+
+def _full_batch(_Run run, floating[::1] theta, floating[::1] grad, const floating[:, :] X,
+                const floating[:, :] Y, const floating[:, :] weights, floating[::1] outputs,
+                floating[::1] deltas, floating[:, ::1] X_rows, floating[:, ::1] Y_rows,
+                floating[:, ::1] weight_rows, bint backward):
+    cdef Py_ssize_t n = X.shape[0]
+    cdef floating *sw = NULL
+    cdef double loss
+    with nogil:
+        if weights is not None:
+            sw = rows_of(weights, NULL, 0, n, &weight_rows[0, 0])
+        loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0],
+                          rows_of(X, NULL, 0, n, &X_rows[0, 0]),
+                          rows_of(Y, NULL, 0, n, &Y_rows[0, 0]), sw, n, &outputs[0],
+                          &deltas[0], backward)
+    return loss
