@@ -1,10 +1,12 @@
 """Where one training step's time goes: each numpy call of a batch, timed alone.
 
 A profiler's own overhead is as large as these calls, so each step of the
-forward pass, the backward pass and the Adam update is timed on its own with
-timeit (median of 7 runs) at the shapes of one benchmark case, next to the
-whole step. The default shapes are the digits case of bench_vs_mlp.py
-(batch 32, 64 → 100 sigmoid units → 10 softmax outputs, float64).
+forward pass, the backward pass and the Adam update of the numpy reference is
+timed on its own with timeit (median of 7 runs) at the shapes of one benchmark
+case, next to the whole step, and next to the compiled step that training
+runs (per batch of an epoch of 100 batches). The default shapes are the
+digits case of bench_vs_mlp.py (batch 32, 64 → 100 sigmoid units → 10
+softmax outputs, float64).
 
     python benchmarks/profile_step.py [--batch 32 --features 64 --hidden 100 --outputs 10
                                        --dtype float64]
@@ -17,14 +19,17 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
+from sklearn_sigmoidnet._epoch import run_epoch
 from sklearn_sigmoidnet._losses import output_delta, summed_loss
 from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._optimizers import Adam
 
 
-def _median_us(function):
+def _median_us(function, number=2000):
     function()
-    return float(np.median([timeit.timeit(function, number=2000) / 2 for _ in range(7)])) * 1e3
+    return (
+        float(np.median([timeit.timeit(function, number=number) for _ in range(7)])) / number * 1e6
+    )
 
 
 def main(argv=None):
@@ -41,6 +46,7 @@ def main(argv=None):
     X = rng.uniform(size=(n, d)).astype(dtype)
     Y = np.eye(k, dtype=dtype)[rng.randint(k, size=n)]
     network = Network([d, h, k], ["sigmoid"], "softmax", dtype)
+    network.compiled = False  # the numpy reference, call by call
     network.initialize(rng)
     adam = Adam(network.theta.size, dtype, 1e-3)
     (a, y_hat), (delta_1, delta_2), scratch = network._buffers(n)
@@ -84,9 +90,21 @@ def main(argv=None):
         network.loss_and_gradient(X, Y, None, "log_loss", 1e-4)
         adam.step(network.theta, network.grad)
 
+    compiled = Network([d, h, k], ["sigmoid"], "softmax", dtype)
+    compiled.set_parameters(network.W, network.b)
+    compiled_adam = Adam(compiled.theta.size, dtype, 1e-3)
+    X_epoch, Y_epoch = np.tile(X, (100, 1)), np.tile(Y, (100, 1))
+
+    def compiled_epoch():
+        run_epoch(compiled, compiled_adam, X_epoch, Y_epoch, None, batch_size=n, loss="log_loss",
+                  l2=1e-4)  # fmt: skip
+
     with threadpool_limits(1, user_api="blas"), np.errstate(over="ignore"):
         rows = [(name, _median_us(step)) for name, step in steps.items()]
         rows.append(("whole step: loss_and_gradient + Adam step", _median_us(whole_step)))
+        rows.append(
+            ("compiled step (the same, one call per epoch)", _median_us(compiled_epoch, 20) / 100)
+        )
     print(f"batch {n}, {d} → {h} sigmoid → {k} softmax, {dtype}, {network.theta.size} parameters")
     print("\n| step | µs per batch |\n|---|---:|")
     for name, us in rows:

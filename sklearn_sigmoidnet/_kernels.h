@@ -5,8 +5,8 @@
  * chosen once when the module loads), and are built for the baseline
  * elsewhere. libm's exp does not vectorise, so e^x is computed here as
  * 2^k e^f, k = round(x / ln 2), |f| <= ln(2) / 2, with e^f from its Taylor
- * polynomial to f^13: a relative error of a few units in the last place.
- * float32 arrays go through the same double-precision e^x and are rounded once.
+ * polynomial (to f^13 for double, f^7 for float): a relative error of a few
+ * units in the last place.
  */
 #ifndef SIGMOIDNET_KERNELS_H
 #define SIGMOIDNET_KERNELS_H
@@ -24,12 +24,13 @@
 #define SIGMOIDNET_CLONES
 #endif
 
-/* Beyond these, e^x is 0 (below, where it would be subnormal) or inf (above,
- * a little before the largest double: 2^k must stay a normal number). */
+/* e^x for double: beyond these bounds it is 0 (below, where it would be
+ * subnormal) or inf (above, a little before the largest double: 2^k must stay
+ * a normal number). */
 #define SIGMOIDNET_EXP_MIN (-708.39)
 #define SIGMOIDNET_EXP_MAX 709.43
 
-static inline double sigmoidnet_exp(double x)
+static inline double exp_double(double x)
 {
     const double shifter = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */
     double clamped = x < SIGMOIDNET_EXP_MIN ? SIGMOIDNET_EXP_MIN : x;
@@ -62,24 +63,79 @@ static inline double sigmoidnet_exp(double x)
     return x > SIGMOIDNET_EXP_MAX ? INFINITY : y; /* NaN passes through as NaN */
 }
 
-/* σ(r) = 1 / (1 + e^-r), tanh(r) = 2 σ(2r) - 1 and e^r, in place; and Adam's
+/* e^x for float, the same way in single precision, to f^7 */
+#define SIGMOIDNET_EXPF_MIN (-87.3f)
+#define SIGMOIDNET_EXPF_MAX 88.37f
+
+static inline float exp_float(float x)
+{
+    const float shifter = 12582912.0f; /* 1.5 * 2^23 */
+    float clamped = x < SIGMOIDNET_EXPF_MIN ? SIGMOIDNET_EXPF_MIN : x;
+    clamped = clamped > SIGMOIDNET_EXPF_MAX ? SIGMOIDNET_EXPF_MAX : clamped;
+    float shifted = clamped * 1.44269504f + shifter;
+    float k = shifted - shifter;
+    float f = (clamped - k * 0.693359375f) - k * -2.12194440e-4f;
+    float p = 1.0f / 5040.0f;
+    p = p * f + 1.0f / 720.0f;
+    p = p * f + 1.0f / 120.0f;
+    p = p * f + 1.0f / 24.0f;
+    p = p * f + 1.0f / 6.0f;
+    p = p * f + 0.5f;
+    p = p * f + 1.0f;
+    p = p * f + 1.0f;
+    uint32_t bits;
+    memcpy(&bits, &shifted, sizeof bits);
+    uint32_t scale_bits = (bits + 127) << 23;
+    float scale;
+    memcpy(&scale, &scale_bits, sizeof scale);
+    float y = p * scale;
+    y = x < SIGMOIDNET_EXPF_MIN ? 0.0f : y;
+    return x > SIGMOIDNET_EXPF_MAX ? INFINITY : y;
+}
+
+/* σ(r) = 1 / (1 + e^-r), tanh(r) = 2 σ(2r) - 1 and e^r, in place, for n rows of
+ * ``width`` products a W to which each adds the biases b first; a delta
+ * times σ'(r) = a (1 - a) and tanh'(r) = 1 - a², from the outputs a; and Adam's
  * update of θ (as _optimizers.Adam.step, with the sums m / (1 - β₁) and
  * v / (1 - β₂), and every scalar factor folded into η), for one dtype. */
 #define SIGMOIDNET_KERNELS(T, SQRT)                                                       \
-    SIGMOIDNET_CLONES static void sigmoid_##T(T *restrict r, ptrdiff_t n)                 \
+    SIGMOIDNET_CLONES static void sigmoid_##T(T *restrict r, ptrdiff_t n, ptrdiff_t width, \
+                                              const T *restrict b)                        \
     {                                                                                     \
-        for (ptrdiff_t i = 0; i < n; i++)                                                 \
-            r[i] = (T)(1.0 / (1.0 + sigmoidnet_exp(-(double)r[i])));                      \
+        for (ptrdiff_t i = 0; i < n; i++, r += width)                                     \
+            for (ptrdiff_t j = 0; j < width; j++)                                         \
+                r[j] = (T)1 / ((T)1 + exp_##T(-(r[j] + b[j])));                           \
     }                                                                                     \
-    SIGMOIDNET_CLONES static void tanh_##T(T *restrict r, ptrdiff_t n)                    \
+    SIGMOIDNET_CLONES static void tanh_##T(T *restrict r, ptrdiff_t n, ptrdiff_t width,    \
+                                           const T *restrict b)                           \
     {                                                                                     \
-        for (ptrdiff_t i = 0; i < n; i++)                                                 \
-            r[i] = (T)(2.0 / (1.0 + sigmoidnet_exp(-2.0 * (double)r[i])) - 1.0);          \
+        for (ptrdiff_t i = 0; i < n; i++, r += width)                                     \
+            for (ptrdiff_t j = 0; j < width; j++)                                         \
+                r[j] = (T)2 / ((T)1 + exp_##T((T)-2 * (r[j] + b[j]))) - (T)1;             \
     }                                                                                     \
-    SIGMOIDNET_CLONES static void exp_##T(T *restrict r, ptrdiff_t n)                     \
+    SIGMOIDNET_CLONES static void exp_##T##s(T *restrict r, ptrdiff_t n, ptrdiff_t width,  \
+                                             const T *restrict b)                         \
+    {                                                                                     \
+        if (b == NULL) { /* no biases to add */                                           \
+            for (ptrdiff_t i = 0; i < n * width; i++)                                     \
+                r[i] = exp_##T(r[i]);                                                     \
+            return;                                                                       \
+        }                                                                                 \
+        for (ptrdiff_t i = 0; i < n; i++, r += width)                                     \
+            for (ptrdiff_t j = 0; j < width; j++)                                         \
+                r[j] = exp_##T(r[j] + b[j]);                                              \
+    }                                                                                     \
+    SIGMOIDNET_CLONES static void sigmoid_derivative_##T(const T *restrict a,               \
+                                                         T *restrict delta, ptrdiff_t n)  \
     {                                                                                     \
         for (ptrdiff_t i = 0; i < n; i++)                                                 \
-            r[i] = (T)sigmoidnet_exp((double)r[i]);                                       \
+            delta[i] = delta[i] * a[i] * ((T)1 - a[i]);                                   \
+    }                                                                                     \
+    SIGMOIDNET_CLONES static void tanh_derivative_##T(const T *restrict a,                  \
+                                                      T *restrict delta, ptrdiff_t n)     \
+    {                                                                                     \
+        for (ptrdiff_t i = 0; i < n; i++)                                                 \
+            delta[i] = delta[i] * ((T)1 - a[i] * a[i]);                                   \
     }                                                                                     \
     SIGMOIDNET_CLONES static void adam_##T(T *restrict theta, const T *restrict grad,     \
                                            T *restrict m_sum, T *restrict v_sum,          \

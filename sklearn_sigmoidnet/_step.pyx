@@ -15,7 +15,7 @@ column-major, so each product is asked for transposed: R = A W is Rᵀ = Wᵀ A�
 """
 
 from cython cimport floating
-from libc.math cimport exp, fabs, log, pow, sqrt
+from libc.math cimport fabs, log, pow, sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport dgemm, sgemm
@@ -23,12 +23,16 @@ from scipy.linalg.cython_blas cimport dgemm, sgemm
 import numpy as np
 
 cdef extern from "_kernels.h" nogil:
-    void sigmoid_double(double *r, Py_ssize_t n)
-    void sigmoid_float(float *r, Py_ssize_t n)
-    void tanh_double(double *r, Py_ssize_t n)
-    void tanh_float(float *r, Py_ssize_t n)
-    void exp_double(double *r, Py_ssize_t n)
-    void exp_float(float *r, Py_ssize_t n)
+    void sigmoid_double(double *r, Py_ssize_t n, Py_ssize_t width, const double *b)
+    void sigmoid_float(float *r, Py_ssize_t n, Py_ssize_t width, const float *b)
+    void tanh_double(double *r, Py_ssize_t n, Py_ssize_t width, const double *b)
+    void tanh_float(float *r, Py_ssize_t n, Py_ssize_t width, const float *b)
+    void exp_doubles(double *r, Py_ssize_t n, Py_ssize_t width, const double *b)
+    void exp_floats(float *r, Py_ssize_t n, Py_ssize_t width, const float *b)
+    void sigmoid_derivative_double(const double *a, double *delta, Py_ssize_t n)
+    void sigmoid_derivative_float(const float *a, float *delta, Py_ssize_t n)
+    void tanh_derivative_double(const double *a, double *delta, Py_ssize_t n)
+    void tanh_derivative_float(const float *a, float *delta, Py_ssize_t n)
     void adam_double(double *theta, const double *grad, double *m_sum, double *v_sum,
                      Py_ssize_t n, double beta_1, double beta_2, double eta, double epsilon)
     void adam_float(float *theta, const float *grad, float *m_sum, float *v_sum,
@@ -91,38 +95,51 @@ cdef inline void gemm(char transa, char transb, int m, int n, int k, floating *a
         sgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
 
 
-cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width) noexcept nogil:
-    """a = σ(r) in place, for n rows of ``width`` units."""
-    cdef Py_ssize_t i, j, size = n * width
+cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width,
+                   const floating *b) noexcept nogil:
+    """a = σ(r + b) in place, for n rows of ``width`` units: r holds a W."""
+    cdef Py_ssize_t i, j
     cdef floating top, total
     if activation == SIGMOID:
         if floating is double:
-            sigmoid_double(r, size)
+            sigmoid_double(r, n, width, b)
         else:
-            sigmoid_float(r, size)
-    elif activation == TANH:
+            sigmoid_float(r, n, width, b)
+        return
+    if activation == TANH:
         if floating is double:
-            tanh_double(r, size)
+            tanh_double(r, n, width, b)
         else:
-            tanh_float(r, size)
-    elif activation == EXP:
+            tanh_float(r, n, width, b)
+        return
+    if activation == EXP:
         if floating is double:
-            exp_double(r, size)
+            exp_doubles(r, n, width, b)
         else:
-            exp_float(r, size)
-    elif activation == RELU:
-        for i in range(size):
+            exp_floats(r, n, width, b)
+        return
+    for i in range(n):
+        for j in range(width):
+            r[i * width + j] += b[j]
+    if activation == RELU:
+        for i in range(n * width):
             if r[i] < 0:  # NaN stays NaN, for the divergence check to see
                 r[i] = 0
     elif activation == SOFTMAX:
-        for i in range(n):
+        for i in range(n):  # e^r cannot overflow after the shift by the row's largest r
             top = r[i * width]
             for j in range(1, width):
                 if r[i * width + j] > top:
                     top = r[i * width + j]
+            for j in range(width):
+                r[i * width + j] -= top
+        if floating is double:
+            exp_doubles(r, n, width, NULL)
+        else:
+            exp_floats(r, n, width, NULL)
+        for i in range(n):
             total = 0
-            for j in range(width):  # exp cannot overflow after the shift
-                r[i * width + j] = exp(r[i * width + j] - top)
+            for j in range(width):
                 total += r[i * width + j]
             for j in range(width):
                 r[i * width + j] /= total
@@ -132,13 +149,16 @@ cdef void times_derivative(int activation, floating *a, floating *delta,
                            Py_ssize_t size) noexcept nogil:
     """delta ← delta σ'(r), with σ' written in the layer's output a."""
     cdef Py_ssize_t i
-    if activation == SIGMOID or activation == TANH:
-        if activation == SIGMOID:
-            for i in range(size):
-                delta[i] = delta[i] * a[i] * (1 - a[i])
+    if activation == SIGMOID:  # σ' = a (1 − a)
+        if floating is double:
+            sigmoid_derivative_double(a, delta, size)
         else:
-            for i in range(size):
-                delta[i] = delta[i] * (1 - a[i] * a[i])
+            sigmoid_derivative_float(a, delta, size)
+    elif activation == TANH:  # tanh' = 1 − a²
+        if floating is double:
+            tanh_derivative_double(a, delta, size)
+        else:
+            tanh_derivative_float(a, delta, size)
     elif activation == RELU:
         for i in range(size):
             if a[i] == 0:
@@ -208,22 +228,18 @@ cdef double batch_loss(Layers *net, Objective *objective, floating *theta, float
     cdef Py_ssize_t i, j, fan_in, fan_out, size
     cdef double loss
     cdef floating *W
-    cdef floating *b
     cdef floating *r
     cdef floating *a_in = X
     cdef floating *delta
     cdef floating *dW
     cdef floating *db
     cdef floating l2 = <floating>objective.l2
-    for layer in range(net.n_layers):  # r = b + a W, a = σ(r)
+    for layer in range(net.n_layers):  # r = a W + b, a = σ(r)
         fan_in, fan_out = net.sizes[layer], net.sizes[layer + 1]
         W = theta + net.weights_at[layer]
-        b = W + fan_in * fan_out
         r = outputs + n * net.units_before[layer]
-        for i in range(n):
-            memcpy(r + i * fan_out, b, fan_out * sizeof(floating))
-        gemm(c'N', c'N', fan_out, n, fan_in, W, fan_out, a_in, fan_in, 1, r, fan_out)
-        activate(net.activations[layer], r, n, fan_out)
+        gemm(c'N', c'N', fan_out, n, fan_in, W, fan_out, a_in, fan_in, 0, r, fan_out)
+        activate(net.activations[layer], r, n, fan_out, W + fan_in * fan_out)
         a_in = r
     size = n * net.units_before[last]
     loss = output_delta(objective, outputs + size, Y, weights, n, net.sizes[last + 1],
@@ -290,13 +306,16 @@ cdef floating *rows_of(const floating[:, :] A, const Py_ssize_t *order, Py_ssize
     """Rows start … start + n − 1 of A (of A[order] when given), row-major:
     A's own memory when it is that already, else gathered into ``buffer``."""
     cdef Py_ssize_t i, j, row, width = A.shape[1]
-    if order == NULL and A.strides[1] == sizeof(floating) and \
-            (A.strides[0] == width * sizeof(floating) or n == 1):
+    cdef bint rows_contiguous = A.strides[1] == sizeof(floating)
+    if order == NULL and rows_contiguous and (A.strides[0] == width * sizeof(floating) or n == 1):
         return <floating *>&A[start, 0]
     for i in range(n):
         row = start + i if order == NULL else order[start + i]
-        for j in range(width):
-            buffer[i * width + j] = A[row, j]
+        if rows_contiguous:
+            memcpy(buffer + i * width, &A[row, 0], width * sizeof(floating))
+        else:
+            for j in range(width):
+                buffer[i * width + j] = A[row, j]
     return buffer
 
 
