@@ -18,7 +18,7 @@ from cython cimport floating
 from libc.math cimport fabs, log, pow, sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
-from scipy.linalg.cython_blas cimport dgemm, sgemm
+from scipy.linalg.cython_blas cimport daxpy, dgemm, saxpy, sgemm
 
 import numpy as np
 
@@ -93,6 +93,15 @@ cdef inline void gemm(char transa, char transb, int m, int n, int k, floating *a
         dgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
     else:
         sgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
+
+
+cdef inline void axpy(int n, floating alpha, floating *x, floating *y) noexcept nogil:
+    """y += alpha x"""
+    cdef int one = 1
+    if floating is double:
+        daxpy(&n, &alpha, x, &one, y, &one)
+    else:
+        saxpy(&n, &alpha, x, &one, y, &one)
 
 
 cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width,
@@ -259,8 +268,7 @@ cdef double batch_loss(Layers *net, Objective *objective, floating *theta, float
             for j in range(fan_out):
                 db[j] += delta[i * fan_out + j]
         if l2 != 0:  # ½ l2 ‖W‖² adds l2 W
-            for i in range(fan_in * fan_out):
-                dW[i] += W[i] * l2
+            axpy(fan_in * fan_out, l2, W, dW)
         if layer:  # the delta of the layer below: (δ Wᵀ) σ'
             gemm(c'T', c'N', fan_in, n, fan_out, W, fan_out, delta, fan_out, 0,
                  deltas + n * net.units_before[layer - 1], fan_in)
@@ -424,12 +432,14 @@ def _epoch(_Run run, Optimizer settings, floating[::1] theta, floating[::1] grad
            floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows):
     cdef Py_ssize_t n = X.shape[0], batch, start, n_batch, i, n_updates = 0
     cdef Py_ssize_t n_params = theta.shape[0]
-    cdef const Py_ssize_t *rows = NULL if order is None else &order[0]
+    cdef const Py_ssize_t *rows = NULL
     cdef floating *sw = NULL
     cdef floating *Xb
     cdef floating *Yb
     cdef floating *state_2_at = NULL if state_2 is None else &state_2[0]
     cdef double weight, loss, total_loss = 0, total_weight = 0, first_loss = np.nan
+    if order is not None:
+        rows = &order[0]
     with nogil:
         for batch in range((n + batch_size - 1) // batch_size):
             start = batch * batch_size
