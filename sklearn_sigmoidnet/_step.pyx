@@ -18,7 +18,7 @@ from cython cimport floating
 from libc.math cimport fabs, log, pow, sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
-from scipy.linalg.cython_blas cimport daxpy, dgemm, saxpy, sgemm
+from scipy.linalg.cython_blas cimport daxpy, dgemm, dgemv, saxpy, sgemm, sgemv
 
 import numpy as np
 
@@ -88,7 +88,25 @@ cdef struct Optimizer:
 
 cdef inline void gemm(char transa, char transb, int m, int n, int k, floating *a, int lda,
                       floating *b, int ldb, floating beta, floating *c, int ldc) noexcept nogil:
+    """C = op(A) op(B) + beta C, column-major, op(A) m × k and op(B) k × n."""
     cdef floating one = 1
+    cdef int i, j, a_step, b_step, rows, columns
+    cdef char trans
+    if k == 1 and beta == 0:  # an outer product (a single output's delta): loops beat the BLAS
+        a_step = 1 if transa == c'N' else lda
+        b_step = ldb if transb == c'N' else 1
+        for j in range(n):
+            for i in range(m):
+                c[i + j * ldc] = a[i * a_step] * b[j * b_step]
+        return
+    if m == 1:  # one row of C (a single output): Cᵀ = op(B)ᵀ op(A)ᵀ, a matrix-vector product
+        a_step = lda if transa == c'N' else 1
+        trans, rows, columns = (c'T', k, n) if transb == c'N' else (c'N', n, k)
+        if floating is double:
+            dgemv(&trans, &rows, &columns, &one, b, &ldb, a, &a_step, &beta, c, &ldc)
+        else:
+            sgemv(&trans, &rows, &columns, &one, b, &ldb, a, &a_step, &beta, c, &ldc)
+        return
     if floating is double:
         dgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
     else:
