@@ -18,7 +18,7 @@ from cython cimport floating
 from libc.math cimport fabs, log, pow, sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
-from scipy.linalg.cython_blas cimport daxpy, dgemm, dgemv, saxpy, sgemm, sgemv
+from scipy.linalg.cython_blas cimport dgemm, dgemv, sgemm, sgemv
 
 import numpy as np
 
@@ -33,6 +33,8 @@ cdef extern from "_kernels.h" nogil:
     void sigmoid_derivative_float(const float *a, float *delta, Py_ssize_t n)
     void tanh_derivative_double(const double *a, double *delta, Py_ssize_t n)
     void tanh_derivative_float(const float *a, float *delta, Py_ssize_t n)
+    void add_scaled_double(double *y, const double *x, Py_ssize_t n, double alpha)
+    void add_scaled_float(float *y, const float *x, Py_ssize_t n, float alpha)
     void adam_double(double *theta, const double *grad, double *m_sum, double *v_sum,
                      Py_ssize_t n, double beta_1, double beta_2, double eta, double epsilon)
     void adam_float(float *theta, const float *grad, float *m_sum, float *v_sum,
@@ -111,15 +113,6 @@ cdef inline void gemm(char transa, char transb, int m, int n, int k, floating *a
         dgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
     else:
         sgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
-
-
-cdef inline void axpy(int n, floating alpha, floating *x, floating *y) noexcept nogil:
-    """y += alpha x"""
-    cdef int one = 1
-    if floating is double:
-        daxpy(&n, &alpha, x, &one, y, &one)
-    else:
-        saxpy(&n, &alpha, x, &one, y, &one)
 
 
 cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width,
@@ -286,7 +279,10 @@ cdef double batch_loss(Layers *net, Objective *objective, floating *theta, float
             for j in range(fan_out):
                 db[j] += delta[i * fan_out + j]
         if l2 != 0:  # ½ l2 ‖W‖² adds l2 W
-            axpy(fan_in * fan_out, l2, W, dW)
+            if floating is double:
+                add_scaled_double(dW, W, fan_in * fan_out, l2)
+            else:
+                add_scaled_float(dW, W, fan_in * fan_out, l2)
         if layer:  # the delta of the layer below: (δ Wᵀ) σ'
             gemm(c'T', c'N', fan_in, n, fan_out, W, fan_out, delta, fan_out, 0,
                  deltas + n * net.units_before[layer - 1], fan_in)
