@@ -30,23 +30,28 @@ def _matmul(a, b, out):
     return out
 
 
-def feedforward(X, weights, biases, activations, outputs=None):
-    """Return the output a of every layer for the input rows X.
+def feedforward(X, weights, biases, activations):
+    """Return the output a of every layer for the input rows X (prediction).
 
     ``activations`` names one function per weight layer, the output layer's
-    last. ``outputs`` are preallocated arrays to write into; new ones are made
-    when it is None, so that prediction shares no state between calls.
+    last. Each layer's biases and activation run compiled, in one pass
+    (``_step.activate_layer``); ``_feedforward`` is their numpy reference.
+    New arrays hold the outputs, so that prediction shares no state between
+    calls. e^-r → inf in the sigmoid gives its limit σ = 0; outputs that
+    overflow further are the caller's to check.
     """
-    if outputs is None:
-        outputs = [np.empty((X.shape[0], W.shape[1]), W.dtype) for W in weights]
-    # e^-r → inf in the sigmoid gives its limit σ = 0; outputs that overflow
-    # further are the caller's to check, once, rather than numpy's to warn of
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _feedforward(X, weights, biases, activations, outputs)
+    outputs = [np.empty((X.shape[0], W.shape[1]), W.dtype) for W in weights]
+    a = X
+    for W, b, activation, r in zip(weights, biases, activations, outputs):
+        _matmul(a, W, out=r)
+        _step.activate_layer(activation, r, np.ascontiguousarray(b, dtype=r.dtype))
+        a = r
+    return outputs
 
 
 def _feedforward(X, weights, biases, activations, outputs):
-    # the training loop enters np.errstate once per epoch rather than per batch
+    # callers silence overflow: the training loop enters np.errstate once per
+    # epoch rather than per batch
     a = X
     for W, b, activation, r in zip(weights, biases, activations, outputs):
         _matmul(a, W, out=r)

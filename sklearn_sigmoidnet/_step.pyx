@@ -390,6 +390,18 @@ cdef class _Run:
         return np.empty(n * self.layers.n_units, dtype), np.empty(n * self.layers.n_units, dtype)
 
 
+def activate_layer(activation, floating[:, ::1] r, const floating[::1] b):
+    """a = σ(r + b) in place, for the products r = a W of a layer's rows: a
+    prediction's step between two products."""
+    if b.shape[0] != r.shape[1]:
+        raise ValueError(f"{b.shape[0]} biases for a layer of {r.shape[1]} units")
+    if r.shape[0] == 0:
+        return
+    cdef int code = ACTIVATIONS[activation]
+    with nogil:
+        activate(code, &r[0, 0], r.shape[0], r.shape[1], &b[0])
+
+
 def applies_to(network, X):
     """Whether the compiled step can train ``network`` on X: dense rows of its dtype."""
     return isinstance(X, np.ndarray) and X.dtype == network.dtype and network.dtype in (

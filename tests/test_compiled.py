@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.datasets import load_diabetes, make_classification
 
-from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor, _step
+from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor, _network, _step
 from sklearn_sigmoidnet._epoch import run_epoch, updates_per_epoch
 from sklearn_sigmoidnet._network import Network, feedforward, penalty
 from sklearn_sigmoidnet._optimizers import SGD, Adam
@@ -724,3 +724,50 @@ def test_no_warnings_from_a_compiled_epoch_that_overflows():
                 loss="squared_error", l2=0.0,
             )  # fmt: skip
     assert np.isfinite(loss) and n_updates == 2
+
+
+# ---------------------------------------------------------------------------
+# prediction: each layer's biases and activation in one compiled pass
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "hidden, output",
+    [
+        (["sigmoid", "tanh"], "identity"),
+        (["relu", "identity"], "exp"),
+        (["logistic"], "logistic"),
+        (["tanh", "relu"], "softmax"),
+    ],
+)
+def test_prediction_matches_the_numpy_forward_pass(hidden, output, dtype):
+    rng = np.random.RandomState(0)
+    network = Network([6, *[5] * len(hidden), 3], hidden, output, dtype)
+    network.initialize(rng)
+    # large inputs saturate the sigmoids and tanh, and overflow e^r to inf
+    X = (rng.normal(size=(40, 6)) * np.array([1, 1, 1, 10, 100, 1000])).astype(dtype)
+    sizes = [(W.shape[1]) for W in network.W]
+    reference = [np.empty((40, size), dtype) for size in sizes]
+    with np.errstate(over="ignore", invalid="ignore"):
+        _network._feedforward(X, network.W, network.b, network.activations, reference)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = feedforward(X, network.W, network.b, network.activations)
+    scale = np.finfo(dtype).eps * 8
+    for got, expected in zip(compiled, reference):
+        finite = np.isfinite(expected)
+        np.testing.assert_array_equal(np.isfinite(got), finite)
+        np.testing.assert_allclose(got[finite], expected[finite], rtol=scale, atol=scale)
+    # X of the other dtype, or sparse, gives the same outputs (inputs of unit
+    # scale: e^r multiplies the float32 rounding of large r)
+    X = X[:, :3].repeat(2, axis=1)
+    outputs = feedforward(X, network.W, network.b, network.activations)[-1]
+    other_dtype = np.float64 if dtype == np.float32 else np.float32
+    for other in (X.astype(other_dtype), sparse.csr_matrix(X)):
+        got = feedforward(other, network.W, network.b, network.activations)[-1]
+        np.testing.assert_allclose(got, outputs, rtol=1e-5, atol=1e-6)
+
+
+def test_a_layer_given_biases_of_another_size_is_refused():
+    with pytest.raises(ValueError, match="3 biases for a layer of 4 units"):
+        _step.activate_layer("sigmoid", np.zeros((2, 4)), np.zeros(3))
