@@ -385,9 +385,12 @@ cdef class _Run:
         free(self.layers.weights_at)
         free(self.layers.units_before)
 
-    def buffers(self, n, dtype):
-        """Each layer's outputs and deltas for n rows, in two arrays."""
-        return np.empty(n * self.layers.n_units, dtype), np.empty(n * self.layers.n_units, dtype)
+    def buffers(self, X, Y, n, dtype):
+        """Each layer's outputs and deltas for n rows, in two arrays, and room
+        to gather n rows of X, Y and the sample weights."""
+        units = n * self.layers.n_units
+        return (np.empty(units, dtype), np.empty(units, dtype), np.empty((n, X.shape[1]), dtype),
+                np.empty((n, Y.shape[1]), dtype), np.empty((n, 1), dtype))
 
 
 def activate_layer(activation, floating[:, ::1] r, const floating[::1] b):
@@ -409,10 +412,11 @@ def applies_to(network, X):
     )
 
 
-def _same_dtype(network, Y, sample_weight):
+def _targets_and_weights(network, Y, sample_weight):
+    """Y, and the sample weights as a column (or None), in the network's dtype."""
     Y = np.asarray(Y, dtype=network.dtype)
     if sample_weight is not None:
-        sample_weight = np.ascontiguousarray(sample_weight, dtype=network.dtype)
+        sample_weight = np.ascontiguousarray(sample_weight, dtype=network.dtype).reshape(-1, 1)
     return Y, sample_weight
 
 
@@ -424,13 +428,8 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, 
     number of updates made, and the first batch's loss.
     """
     run = _Run(network, loss, l2, quantile_level)
-    Y, sample_weight = _same_dtype(network, Y, sample_weight)
-    n_rows = min(batch_size, X.shape[0])
-    outputs, deltas = run.buffers(n_rows, network.dtype)
-    X_rows = np.empty((n_rows, X.shape[1]), network.dtype)
-    Y_rows = np.empty((n_rows, Y.shape[1]), network.dtype)
-    weights = None if sample_weight is None else sample_weight.reshape(-1, 1)
-    weight_rows = None if sample_weight is None else np.empty((n_rows, 1), network.dtype)
+    Y, weights = _targets_and_weights(network, Y, sample_weight)
+    buffers = run.buffers(X, Y, min(batch_size, X.shape[0]), network.dtype)
     if order is not None:
         order = np.ascontiguousarray(order, dtype=np.intp)
     cdef Optimizer settings
@@ -444,8 +443,7 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, 
         settings.momentum, settings.nesterov = optimizer.momentum, optimizer.nesterov
     state = (optimizer._m_sum, optimizer._v_sum) if adam else (optimizer.velocity, None)
     result = _epoch(run, settings, network.theta, network.grad, state[0], state[1],
-                    X, Y, weights, order, batch_size, outputs, deltas, X_rows, Y_rows,
-                    weight_rows)
+                    X, Y, weights, order, batch_size, *buffers)
     if adam:
         optimizer.t += result[1]
     return result
@@ -495,34 +493,27 @@ def loss_and_gradient(network, X, Y, sample_weight, loss, l2, quantile_level=Non
     """``Network.loss_and_gradient`` compiled: fill ``network.grad`` with the
     gradient on all of (X, Y) and return its mean data loss."""
     run = _Run(network, loss, l2, quantile_level)
-    Y, sample_weight = _same_dtype(network, Y, sample_weight)
-    weights = None if sample_weight is None else sample_weight.reshape(-1, 1)
-    return _full_batch(run, network.theta, network.grad, X, Y, weights, *_pass_buffers(
-        run, X, Y, X.shape[0], network.dtype), True)
+    Y, weights = _targets_and_weights(network, Y, sample_weight)
+    return _full_batch(run, network.theta, network.grad, X, Y, weights,
+                       *run.buffers(X, Y, X.shape[0], network.dtype), True)
 
 
 def loss(network, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level=None):
     """``Network.loss`` compiled: the mean data loss on all of (X, Y), ``chunk_rows`` rows
     at a time, without the penalty."""
     run = _Run(network, loss, l2, quantile_level)
-    Y, sample_weight = _same_dtype(network, Y, sample_weight)
+    Y, weights = _targets_and_weights(network, Y, sample_weight)
     n, total, total_weight = X.shape[0], 0.0, 0.0
-    buffers = _pass_buffers(run, X, Y, min(chunk_rows, n), network.dtype)
+    buffers = run.buffers(X, Y, min(chunk_rows, n), network.dtype)
     for start in range(0, n, chunk_rows):
         rows = slice(start, start + chunk_rows)
-        weights = None if sample_weight is None else sample_weight[rows].reshape(-1, 1)
-        weight = min(chunk_rows, n - start) if weights is None else float(weights.sum())
+        chunk_weights = None if weights is None else weights[rows]
+        weight = min(chunk_rows, n - start) if weights is None else float(chunk_weights.sum())
         if weight:
             total += weight * _full_batch(run, network.theta, network.grad, X[rows], Y[rows],
-                                          weights, *buffers, False)
+                                          chunk_weights, *buffers, False)
             total_weight += weight
     return total / total_weight
-
-
-def _pass_buffers(_Run run, X, Y, n, dtype):
-    outputs, deltas = run.buffers(n, dtype)
-    return (outputs, deltas, np.empty((n, X.shape[1]), dtype), np.empty((n, Y.shape[1]), dtype),
-            np.empty((n, 1), dtype))
 
 
 def _full_batch(_Run run, floating[::1] theta, floating[::1] grad, const floating[:, :] X,
