@@ -1,30 +1,27 @@
 """What the regressor and the classifier share: the estimator protocol.
 
-``fit`` and ``partial_fit`` validate the input and build everything anew: the
-network, the training settings and the fitted attributes. The training run
-(``_training``) works on those alone, and the fitted attributes replace the
-estimator's in one step at the end, so that a call that raises leaves the
-estimator as it was. Prediction reads fitted attributes only.
+``fit`` and ``partial_fit`` check the input, fit what the estimator learns
+about the data (the input encoding, ``_input_encoding``, folded into the first
+layer, and the target encoding, ``_target_encoding``, folded into the last),
+and build a network. The training run (``_training``) works on that network
+alone, and the fitted attributes replace the estimator's in one step at the
+end, so that a call that raises leaves the estimator as it was. Prediction
+reads fitted attributes only.
 """
 
-import copy
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
     _fit_context,
-    is_regressor,
 )
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from sklearn.metrics import check_scoring
-from sklearn.model_selection import train_test_split
-from sklearn.utils import TransformerTags, check_array, check_consistent_length, check_random_state
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -32,34 +29,29 @@ from sklearn.utils._param_validation import (
     StrOptions,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS
-from ._losses import per_sample_loss
+from ._callbacks import FIT_CONTEXT_ATTRIBUTES, CallbackSupportMixin, callback_hooks
+from ._fit_input import check_fit_input, check_validation_input
+from ._input_encoding import InputEncoding, as_table
 from ._network import Network, feedforward
-from ._optimizers import OPTIMIZERS
-from ._training import Hooks, Progress, Settings, train_lbfgs, train_stochastic
+from ._outcome import report
+from ._settings import (
+    check_early_stopping,
+    hidden_activations,
+    hidden_layer_sizes,
+    holds_out,
+    make_optimizer,
+    run_settings,
+)
+from ._target_encoding import LabelTargets, ScaledTargets
+from ._training import Progress, train_lbfgs, train_stochastic
+from ._validation import Monitor, validation_split
 
-try:
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # scikit-learn < 1.9: no callback API, so no set_callbacks
-
-    class CallbackSupportMixin:
-        pass
-
-
-# The "auto" settings, as benchmarks/bench_defaults.py measured them best
-# (docs/defaults.rst): early stopping from this many samples on, below which a
-# validation share would be too small to judge by; batches of this many rows;
-# and η for networks of sigmoid units or of others. Sigmoid units pass on at
-# most a quarter of the gradient (σ' ≤ 1/4), so they take larger steps.
-_AUTO_EARLY_STOPPING_SAMPLES = 100
-_AUTO_BATCH_SIZE = 32
-_AUTO_LEARNING_RATE = {"sigmoid": 0.005, "other": 0.001}
-# A fit whose loss fell by less than this fraction of where it started did not train.
-_NO_PROGRESS = 1e-6
-# what scikit-learn's callback API keeps on the estimator during a fit only
-_FIT_CONTEXT_ATTRIBUTES = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+# the fitted encodings, and the classes they may be
+_ENCODINGS = ("_input_encoding", "_target_encoding")
+_ENCODING_KINDS = {kind.__name__: kind for kind in (InputEncoding, ScaledTargets, LabelTargets)}
 
 
 def _is_stochastic(estimator):
@@ -99,6 +91,10 @@ class BaseSigmoidNet(
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "normalize_X": ["boolean"],
+        "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
+        "max_categories": [Interval(Integral, 2, None, closed="left")],
+        "min_frequency": [Interval(Integral, 1, None, closed="left")],
     }
 
     @abstractmethod
@@ -128,6 +124,10 @@ class BaseSigmoidNet(
         validation_fraction,
         warm_start,
         verbose,
+        normalize_X,
+        categorical_features,
+        max_categories,
+        min_frequency,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -152,6 +152,10 @@ class BaseSigmoidNet(
         self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.verbose = verbose
+        self.normalize_X = normalize_X
+        self.categorical_features = categorical_features
+        self.max_categories = max_categories
+        self.min_frequency = min_frequency
 
     def _validate_params(self):
         if self.learning_rate in ("constant", "invscaling", "adaptive"):
@@ -164,53 +168,17 @@ class BaseSigmoidNet(
             )
         super()._validate_params()
 
-    # -- what the regressor and the classifier each define --------------------
-    # ``targets`` is the dict of fitted attributes that describe the targets
-    # (the classifier's classes_, the regressor's scaling), as _encode_targets
-    # returns it.
-
     @abstractmethod
-    def _encode_targets(self, y, sample_weight, *, continuing, classes=None):
-        """The validated ``y`` as the network's 2-D target matrix Y, and ``targets``.
+    def _new_target_encoding(self):
+        """An unfitted target encoding (``_target_encoding``) of these parameters."""
 
-        When ``continuing``, the targets must fit the fitted ``targets``.
-        """
-
-    @abstractmethod
-    def _encode_validation_targets(self, y_val, targets):
-        """The validation targets as a target matrix, encoded as for ``targets``."""
-
-    @abstractmethod
-    def _output_activation(self, targets):
-        """The output layer's activation."""
-
-    @abstractmethod
-    def _loss_name(self, out_activation):
-        """The name of the training loss (a key of ``LOSSES``, or "quantile")."""
-
-    @abstractmethod
-    def _score_outputs(self, Y, Y_hat, sample_weight, out_activation):
-        """The validation score (higher is better) of network outputs Y_hat."""
-
-    def _class_weights(self, Y, sample_weight, incremental, targets):
-        """The sample weights, times the class weights where there are any."""
-        return sample_weight
-
-    def _stratify(self, Y, targets):
-        """Labels to stratify the validation split by, or None."""
-        return None
-
-    def _quantile_level(self):
-        """The α of the "quantile" loss; None for every other loss."""
-        return None
-
-    def _fold_output(self, W, b, fitted):
-        """The output layer's c and b as fitted attributes, from those trained."""
-        return W, b
-
-    def _unfold_output(self, W, b, fitted):
-        """The output layer's c and b to train on, from the fitted attributes."""
-        return W, b
+    def _new_input_encoding(self):
+        return InputEncoding(
+            scale=self.normalize_X,
+            categorical_features=self.categorical_features,
+            max_categories=self.max_categories,
+            min_frequency=self.min_frequency,
+        )
 
     # -- fitting ---------------------------------------------------------------
 
@@ -269,208 +237,122 @@ class BaseSigmoidNet(
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=(None,) * 3):
         given_validation = any(value is not None for value in validation)
-        self._check_fit_parameters(incremental, given_validation)
+        if incremental and self.__sklearn_is_fitted__():
+            # _fit_context leaves the parameters of a fitted model's partial_fit unchecked
+            self._validate_params()
+        check_early_stopping(self, incremental, given_validation)
         continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
-        X, y, fitted, holder = self._validate_input(X, y, continuing)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-            _check_weight_total(sample_weight, "The sample weights")
-        Y, targets = self._encode_targets(y, sample_weight, continuing=continuing, classes=classes)
-        Y = Y.astype(X.dtype, copy=False)
-        fitted.update(targets)
-        sample_weight = self._weighted(Y, sample_weight, incremental, targets)
-        if given_validation and self.solver != "lbfgs":
-            validation = self._validation_data(holder, *validation, X.dtype, targets)
-        else:
-            validation = None
-
-        hidden_sizes = self._hidden_layer_sizes()
-        fitted.update(
-            n_layers_=len(hidden_sizes) + 2,
-            n_outputs_=Y.shape[1],
-            hidden_activations_=self._hidden_activations(len(hidden_sizes)),
-            out_activation_=self._output_activation(targets),
-        )
-        network = Network(
-            [X.shape[1], *hidden_sizes, Y.shape[1]],
-            fitted["hidden_activations_"],
-            fitted["out_activation_"],
-            X.dtype,
-        )
+        data, inputs, targets, fitted, holder = check_fit_input(
+            self, X, y, sample_weight, continuing=continuing, incremental=incremental,
+            classes=classes,
+        )  # fmt: skip
+        network = self._network(inputs, targets, continuing)
         rng = check_random_state(self.random_state)
         if continuing:
-            self._check_continuation(network)
-            network.set_parameters(self.coefs_, self.intercepts_)
-            network.W[-1][...], network.b[-1][...] = self._unfold_output(
-                network.W[-1], network.b[-1], fitted
-            )
             progress = self._progress()
         else:
             network.initialize(rng)
             progress = Progress()
+        fitted.update(
+            _input_encoding=inputs,
+            _target_encoding=targets,
+            n_layers_=len(network.W) + 1,
+            n_outputs_=targets.n_outputs,
+            hidden_activations_=network.activations[:-1],
+            out_activation_=targets.out_activation,
+            input_names_=inputs.names,
+            **targets.attributes,
+        )
 
         def model(network):  # a copy of this estimator with these is a fitted model
-            return {**fitted, **self._fitted_weights(network, fitted, copy=True)}
+            return {**fitted, **self._fitted_weights(network, inputs, targets)}
 
         monitor = None
-        if validation is not None or self._holds_out(X.shape[0], incremental):
-            X, y, Y, sample_weight, monitor = self._hold_out(
-                X, y, Y, sample_weight, rng, fitted, model, validation
+        if given_validation and self.solver != "lbfgs":
+            valid = check_validation_input(holder, inputs, targets, *validation)
+            monitor = Monitor(self, targets, valid.X, valid.U, valid.y, valid.Y,
+                              valid.sample_weight, model)  # fmt: skip
+        elif holds_out(self, data.Y.shape[0], incremental):
+            data, monitor, fitted["_split_state"] = self._hold_out(
+                data, targets, rng, continuing, model
             )
-        settings = self._settings(
-            X.shape[0], incremental, fitted["hidden_activations_"], fitted["out_activation_"]
+        settings = run_settings(
+            self, data.Y.shape[0], incremental, network.activations[:-1], targets
         )
-
-        fit_task = hooks = None
-        if hasattr(self, "_init_callback_context"):  # scikit-learn's callback API is there
-            fit_task = self._init_callback_context(max_subtasks=1 if incremental else self.epochs)
-            fit_task.call_on_fit_task_begin(estimator=self, X=X, y=Y)
-            hooks = _CallbackHooks(self, fit_task, X, Y, model)
+        n_epochs = 1 if incremental else self.epochs
+        fit_task, hooks = callback_hooks(self, n_epochs, data.U, data.Y, model)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if self.solver == "lbfgs":
-                result = train_lbfgs(network, X, Y, sample_weight, settings, progress, hooks=hooks)
+                result = train_lbfgs(
+                    network, data.U, data.Y, data.sample_weight, settings, progress, hooks=hooks
+                )
             else:
-                optimizer = self._make_optimizer(
-                    network, progress.optimizer_state, settings.learning_rate
+                optimizer = make_optimizer(
+                    self, network, progress.optimizer_state, settings.learning_rate
                 )
                 result = train_stochastic(
-                    network, optimizer, X, Y, sample_weight, settings, progress, rng,
-                    monitor=monitor, hooks=hooks,
+                    network, optimizer, data.U, data.Y, data.sample_weight, settings, progress,
+                    rng, monitor=monitor, hooks=hooks,
                 )  # fmt: skip
-        self._report(result, settings, continuing=continuing, X=X, Y=Y)
-
-        progress = result.progress
-        fitted.update(
-            self._fitted_weights(network, fitted),
-            n_iter_=result.n_iter,
-            n_updates_=result.n_updates + (self.n_updates_ if continuing else 0),
-            loss_=progress.loss,
-            best_loss_=progress.best_loss,
-            loss_curve_=list(progress.history["train_loss"]),
-            history_=progress.history,
-            validation_scores_=progress.validation_scores,
-            best_validation_score_=progress.best_validation_score,
-            _start_loss=progress.start_loss,
-            _optimizer_state=progress.optimizer_state,
-        )
+        dense = data.U if inputs.sparse else data.U[:, : inputs.n_dense]
+        report(result, self.solver, self.epochs, settings.learning_rate,
+               continuing=continuing, X=dense, Y=data.Y)  # fmt: skip
+        fitted.update(self._fitted_weights(network, inputs, targets))
+        fitted.update(self._fitted_progress(result, continuing))
         self._commit(fitted)
         if fit_task:
-            fit_task.call_on_fit_task_end(estimator=self, X=X, y=Y)
+            fit_task.call_on_fit_task_end(estimator=self, X=data.U, y=data.Y)
         return self
 
-    def _check_fit_parameters(self, incremental, given_validation):
-        if incremental and self.__sklearn_is_fitted__():
-            # _fit_context leaves the parameters of a fitted model's partial_fit unchecked
-            self._validate_params()
-        explicit = self.early_stopping not in ("auto", False)
-        if incremental and explicit:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: it trains on the data it "
-                'is given and holds none out. Set early_stopping="auto" or False.'
-            )
-        if given_validation and not explicit and self.early_stopping != "auto":
-            raise ValueError(
-                "X_val and y_val are data for early stopping, which early_stopping=False "
-                'switches off; set early_stopping="auto" or True to use them.'
-            )
-        if self.solver == "lbfgs" and (explicit or given_validation):
-            warnings.warn(
-                "Early stopping (early_stopping=True, or X_val and y_val) is ignored by "
-                "solver='lbfgs', which trains on all of the data at once; use "
-                "solver='adam' or 'sgd' to stop early.",
-                UserWarning,
-            )
-
-    def _weighted(self, Y, sample_weight, incremental, targets):
-        """The sample weights times the class weights, checked to add up."""
-        weighted = self._class_weights(Y, sample_weight, incremental, targets)
-        if weighted is not sample_weight:
-            what = "class weights" if sample_weight is None else "sample times class weights"
-            _check_weight_total(weighted, f"The samples' {what}")
-        return weighted
-
-    def _validation_data(self, holder, X_val, y_val, sample_weight_val, dtype, targets):
-        """The validation data given to fit, checked like the training data."""
-        if X_val is None or y_val is None:
-            raise ValueError("X_val and y_val go together: give both, or neither.")
-        X_val = validate_data(holder, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype)
-        if sparse.issparse(X_val):
-            X_val = X_val.tocsr()
-        y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
-        check_consistent_length(X_val, y_val)
-        Y_val = self._encode_validation_targets(y_val, targets).astype(dtype, copy=False)
-        if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
-            )
-            _check_weight_total(sample_weight_val, "The validation sample weights")
-        sample_weight_val = self._weighted(Y_val, sample_weight_val, False, targets)
-        return X_val, y_val, Y_val, sample_weight_val
-
-    def _validate_input(self, X, y, continuing):
-        """Validated X and y, the fitted attributes that describe X, and the
-        estimator that recorded them (to check validation data against)."""
-        # validate_data(reset=True) records n_features_in_ and feature_names_in_ on
-        # the estimator it is given: a copy keeps them off this one until the commit
-        holder = self if continuing else copy.copy(self)
-        X, y = validate_data(
-            holder,
-            X,
-            y,
-            reset=not continuing,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=self.coefs_[0].dtype if continuing else (np.float64, np.float32),
-            y_numeric=is_regressor(self),
+    def _network(self, inputs, targets, continuing):
+        """A network for these encodings: the fitted one, unfolded, when continuing."""
+        sizes = hidden_layer_sizes(self)
+        network = Network(
+            [inputs.n_inputs, *sizes, targets.n_outputs],
+            hidden_activations(self, len(sizes)),
+            targets.out_activation,
+            inputs.dtype,
+            **({"n_category_columns": inputs.n_category_columns} if inputs.n_category_columns else {}),
         )
-        if sparse.issparse(X):
-            X = X.tocsr()  # batches are row slices
-        fitted = {"n_features_in_": holder.n_features_in_}
-        if hasattr(holder, "feature_names_in_"):
-            fitted["feature_names_in_"] = holder.feature_names_in_
-        return X, y, fitted, holder
+        if continuing:
+            shapes, fitted = [W.shape for W in network.W], [W.shape for W in self.coefs_]
+            if shapes != fitted:
+                raise ValueError(
+                    "warm_start and partial_fit continue the fitted network, whose layer "
+                    f"shapes are {fitted}; the current parameters give {shapes}."
+                )
+            if targets.out_activation != self.out_activation_:
+                raise ValueError(
+                    "warm_start and partial_fit continue the fitted network, whose output "
+                    f"activation is {self.out_activation_!r}; the current loss needs "
+                    f"{targets.out_activation!r}."
+                )
+            network.set_parameters(self.coefs_, self.intercepts_)
+            # the output layer's fold first undone, then the input's: the reverse of folding
+            network.W[-1][...], network.b[-1][...] = targets.unfold(network.W[-1], network.b[-1])
+            network.W[0][...], network.b[0][...] = inputs.unfold(network.W[0], network.b[0])
+        return network
 
-    def _hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
-        if not all(isinstance(size, Integral) and size >= 1 for size in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must hold integers >= 1; got {self.hidden_layer_sizes!r}."
-            )
-        return tuple(int(size) for size in sizes)
+    def _hold_out(self, data, targets, rng, continuing, model):
+        """The data to train on, a monitor of the rest, and the split's random state.
 
-    def _hidden_activations(self, n_hidden):
-        if isinstance(self.activation, str):
-            return [self.activation] * n_hidden
-        activations = list(self.activation)
-        if len(activations) != n_hidden:
-            raise ValueError(
-                f"activation has {len(activations)} entries but hidden_layer_sizes has "
-                f"{n_hidden} hidden layers; give one activation per hidden layer."
-            )
-        unknown = [name for name in activations if name not in HIDDEN_ACTIVATIONS]
-        if unknown:
-            raise ValueError(
-                f"activation {unknown[0]!r} is not one of {sorted(HIDDEN_ACTIVATIONS)}."
-            )
-        return activations
-
-    def _check_continuation(self, network):
-        shapes = [W.shape for W in network.W]
-        fitted = [W.shape for W in self.coefs_]
-        if shapes != fitted:
-            raise ValueError(
-                "warm_start and partial_fit continue the fitted network, whose layer "
-                f"shapes are {fitted}; the current parameters give {shapes}."
-            )
-        if network.activations[-1] != self.out_activation_:
-            raise ValueError(
-                "warm_start and partial_fit continue the fitted network, whose output "
-                f"activation is {self.out_activation_!r}; the current loss needs "
-                f"{network.activations[-1]!r}."
-            )
+        A warm start splits as its first fit did, so that it validates on the
+        same rows and compares with the same best score.
+        """
+        split_state = self.__dict__.get("_split_state") if continuing else None
+        if split_state is None:
+            split_state, split_rng = rng.get_state(), rng
+        else:
+            split_rng = np.random.RandomState()
+            split_rng.set_state(split_state)
+        train, valid = validation_split(
+            data.Y, data.sample_weight, split_rng, self.validation_fraction,
+            targets.stratify(data.Y),
+        )  # fmt: skip
+        valid = data.rows(valid)
+        monitor = Monitor(self, targets, valid.X, valid.U, valid.y, valid.Y,
+                          valid.sample_weight, model)  # fmt: skip
+        return data.rows(train), monitor, split_state
 
     def _progress(self):
         """What the fitted model hands on to a continuing fit."""
@@ -482,198 +364,30 @@ class BaseSigmoidNet(
             validation_scores=self.validation_scores_,
             best_validation_score=self.best_validation_score_,
             optimizer_state=self._optimizer_state,
+            epochs_without_improvement=self._epochs_without_improvement,
         )
 
-    def _settings(self, n_samples, incremental, hidden_activations, out_activation):
-        return Settings(
-            loss=self._loss_name(out_activation),
-            alpha=self.alpha,
-            quantile_level=self._quantile_level(),
-            epochs=1 if incremental else self.epochs,
-            batch_size=self._batch_size(n_samples),
-            learning_rate=self._learning_rate(hidden_activations),
-            schedule=self.learning_rate_schedule,
-            power_t=self.power_t,
-            shuffle=self.shuffle,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            stopping_rule=not incremental,
-            verbose=self.verbose,
-        )
-
-    def _learning_rate(self, hidden_activations):
-        if self.learning_rate != "auto":
-            return self.learning_rate
-        sigmoid = all(name in ("sigmoid", "logistic") for name in hidden_activations)
-        return _AUTO_LEARNING_RATE["sigmoid" if sigmoid else "other"]
-
-    def _batch_size(self, n_samples):
-        if self.solver == "lbfgs":
-            return n_samples
-        if self.batch_size == "auto":
-            return min(_AUTO_BATCH_SIZE, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                f"batch_size={self.batch_size} is larger than the {n_samples} training "
-                f"samples; it is clipped to {n_samples}.",
-                UserWarning,
-            )
-            return n_samples
-        return self.batch_size
-
-    def _make_optimizer(self, network, state, learning_rate):
-        n_params, dtype = network.theta.size, network.dtype
-        if self.solver == "sgd":
-            optimizer = OPTIMIZERS["sgd"](
-                n_params, dtype, learning_rate, self.momentum, self.nesterovs_momentum
-            )
-        else:
-            optimizer = OPTIMIZERS["adam"](
-                n_params, dtype, learning_rate, self.beta_1, self.beta_2, self.epsilon
-            )
-        # continue the optimiser's state, unless the solver changed in between
-        if state is not None and state["solver"] == optimizer.name:
-            optimizer.state = state
-        return optimizer
-
-    def _holds_out(self, n_samples, incremental):
-        """Whether this fit holds out a validation set for early stopping."""
-        if incremental or self.solver == "lbfgs":
-            return False
-        if self.early_stopping == "auto":
-            return n_samples >= _AUTO_EARLY_STOPPING_SAMPLES
-        return self.early_stopping
-
-    def _hold_out(self, X, y, Y, sample_weight, rng, fitted, model, validation):
-        """The training data, and a monitor of the validation data.
-
-        The validation data are those given to ``fit``, or else a held-out
-        part of the training data. The monitor gives the validation loss and
-        the score that early stopping watches: the negative loss for
-        ``scoring="loss"``, the estimator's own score (R², accuracy) for None,
-        else the scorer's, of ``model(network)``: the network's weights as a
-        fitted estimator.
-        """
-        if validation is not None:
-            X_val, y_val, Y_val, sw_val = validation
-        else:
-            train, valid = self._validation_split(Y, sample_weight, rng, fitted)
-            X, X_val = X[train], X[valid]
-            y, y_val, Y, Y_val = y[train], y[valid], Y[train], Y[valid]
-            sw_val = None
-            if sample_weight is not None:
-                sample_weight, sw_val = sample_weight[train], sample_weight[valid]
-        out_activation = fitted["out_activation_"]
-        loss = self._loss_name(out_activation)
-        scorer = None
-        if self.scoring not in ("loss", None):
-            scorer = check_scoring(self, scoring=self.scoring)
-            weights = {} if sw_val is None else {"sample_weight": sw_val}
-
-        def monitor(network):
-            Y_hat = feedforward(X_val, network.W, network.b, network.activations)[-1]
-            losses = per_sample_loss(loss, Y_val, Y_hat, self._quantile_level())
-            valid_loss = float(np.average(losses, weights=sw_val))
-            if self.scoring == "loss":
-                return valid_loss, -valid_loss
-            if scorer is None:
-                return valid_loss, float(self._score_outputs(Y_val, Y_hat, sw_val, out_activation))
-            estimator = copy.copy(self)
-            estimator.__dict__.update(model(network))
-            return valid_loss, float(scorer(estimator, X_val, y_val, **weights))
-
-        return X, y, Y, sample_weight, monitor
-
-    def _validation_split(self, Y, sample_weight, rng, targets):
-        """The row indices to train on and to validate on."""
-        n_samples = Y.shape[0]
-        n_valid = int(np.ceil(self.validation_fraction * n_samples))
-        stratify = self._stratify(Y, targets)
-        n_classes = 1 if stratify is None else len(np.unique(stratify))
-        if n_valid < max(2, n_classes) or n_samples - n_valid < max(1, n_classes):
-            per_class = f" each of the {n_classes} classes" if n_classes > 1 else ""
-            raise ValueError(
-                f"early_stopping holds out validation_fraction={self.validation_fraction} "
-                f"of the {n_samples} samples: {n_valid} to validate and "
-                f"{n_samples - n_valid} to train on, too few to score{per_class}. Give more "
-                "samples or a larger validation_fraction."
-            )
-        try:
-            train, valid = train_test_split(
-                np.arange(n_samples), test_size=n_valid, random_state=rng, stratify=stratify
-            )
-        except ValueError as error:
-            raise ValueError(
-                f"early_stopping could not hold out a stratified validation set: {error}"
-            ) from error
-        if sample_weight is not None:
-            _check_weight_total(sample_weight[train], "The sample weights of the training split")
-            _check_weight_total(sample_weight[valid], "The sample weights of the validation split")
-        return train, valid
-
-    def _report(self, result, settings, *, continuing, X, Y):
-        """Raise or warn about how training ended: before the commit, so that a
-        warning that is turned into an error leaves the estimator as it was."""
+    def _fitted_progress(self, result, continuing):
         progress = result.progress
-        # a first fit that never got below its random starting weights has nothing to keep
-        if not (continuing or progress.best_loss < progress.start_loss * (1 - _NO_PROGRESS)):
-            if result.outcome == "diverged":
-                raise ValueError(
-                    f"Training diverged before it improved on the starting weights: "
-                    f"{result.message}. {self._divergence_hint(X, Y, settings, diverged=True)}"
-                )
-            hint = self._divergence_hint(X, Y, settings, diverged=False)
-            warnings.warn(
-                "Training did not lower the loss from the starting weights' "
-                f"{progress.start_loss:.4g}. {hint}",
-                ConvergenceWarning,
-            )
-        elif result.outcome == "diverged":
-            warnings.warn(
-                f"Training diverged: {result.message}. The weights with the lowest training "
-                "loss are kept and the optimiser's state is reset; a smaller learning_rate, or "
-                "scaled inputs, usually help.",
-                ConvergenceWarning,
-            )
-        elif result.outcome == "interrupted":
-            warnings.warn(
-                "Training interrupted by the user; the weights of the last complete epoch "
-                "are kept.",
-                UserWarning,
-            )
-        elif result.outcome == "ran_out" and self.solver == "lbfgs":
-            warnings.warn(
-                f"lbfgs stopped before converging ({result.message}); epochs caps its "
-                f"iterations at {self.epochs}.",
-                ConvergenceWarning,
-            )
-        elif result.outcome == "ran_out":
-            warnings.warn(
-                f"Training ran all epochs={self.epochs} and the monitored score was still "
-                "improving; more epochs or a larger learning_rate may fit better.",
-                ConvergenceWarning,
-            )
+        return {
+            "n_iter_": result.n_iter,
+            "n_updates_": result.n_updates + (self.n_updates_ if continuing else 0),
+            "loss_": progress.loss,
+            "best_loss_": progress.best_loss,
+            "loss_curve_": list(progress.history["train_loss"]),
+            "history_": progress.history,
+            "validation_scores_": progress.validation_scores,
+            "best_validation_score_": progress.best_validation_score,
+            "_start_loss": progress.start_loss,
+            "_optimizer_state": progress.optimizer_state,
+            "_epochs_without_improvement": progress.epochs_without_improvement,
+        }
 
-    def _divergence_hint(self, X, Y, settings, *, diverged):
-        causes = []
-        for name, values in [("X", X), ("y", Y)]:
-            largest = abs(values).max()
-            if largest > 1e3:  # standardised data stays within a few units
-                causes.append(f"{name} holds values as large as {largest:.3g}; scale it")
-        if diverged and self.solver != "lbfgs":
-            causes.append(f"learning_rate={settings.learning_rate:g} may be too large")
-        return f"Likely causes: {'; '.join(causes)}." if causes else ""
-
-    def _fitted_weights(self, network, fitted, copy=False):
-        """coefs_ and intercepts_ of the trained network, the output layer folded.
-
-        Without ``copy`` they may be views into θ: a network that no one trains
-        any further.
-        """
-        coefs, intercepts = list(network.W), list(network.b)
-        if copy:
-            coefs, intercepts = [W.copy() for W in coefs], [b.copy() for b in intercepts]
-        coefs[-1], intercepts[-1] = self._fold_output(coefs[-1], intercepts[-1], fitted)
+    def _fitted_weights(self, network, inputs, targets):
+        """coefs_ and intercepts_ of the trained network, both encodings folded in."""
+        coefs, intercepts = [W.copy() for W in network.W], [b.copy() for b in network.b]
+        coefs[0], intercepts[0] = inputs.fold(coefs[0], intercepts[0])
+        coefs[-1], intercepts[-1] = targets.fold(coefs[-1], intercepts[-1])
         return {"coefs_": coefs, "intercepts_": intercepts}
 
     def _commit(self, fitted):
@@ -685,9 +399,23 @@ class BaseSigmoidNet(
     def __getstate__(self):
         # a model pickled from within a callback leaves the fit's context behind
         state = dict(super().__getstate__())
-        for name in _FIT_CONTEXT_ATTRIBUTES:
+        for name in FIT_CONTEXT_ATTRIBUTES:
             state.pop(name, None)
+        # the encodings as plain data, so that skops needs to trust this class alone
+        for name in _ENCODINGS:
+            if name in state:
+                state[name] = {"kind": type(state[name]).__name__, **vars(state[name])}
         return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        for name in _ENCODINGS:
+            if name in state:
+                fields = dict(state[name])
+                encoding = object.__new__(_ENCODING_KINDS[fields.pop("kind")])
+                encoding.__dict__.update(fields)
+                state[name] = encoding
+        super().__setstate__(state)
 
     # -- prediction ------------------------------------------------------------
 
@@ -705,11 +433,13 @@ class BaseSigmoidNet(
     def _forward(self, X, output_activation=None):
         """Every layer's output for validated X; the output layer's last."""
         self._check_fitted()
-        X = validate_data(
-            self, X, reset=False, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32)
-        )
+        X = as_table(X)
+        validate_data(self, X, reset=False, skip_check_array=True)
+        inputs = self._input_encoding
+        U = inputs.encode(inputs.check(X), scaled=False)
         activations = [*self.hidden_activations_, output_activation or self.out_activation_]
-        outputs = feedforward(X, self.coefs_, self.intercepts_, activations)
+        outputs = feedforward(U, self.coefs_, self.intercepts_, activations,
+                              **({"n_category_columns": inputs.n_category_columns} if inputs.n_category_columns else {}))
         if not np.isfinite(outputs[-1]).all():
             warnings.warn(
                 "The network's output is not finite (inf or NaN) for some samples: X, or "
@@ -774,47 +504,9 @@ class BaseSigmoidNet(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
         # transform gives the learned features; the estimator stays a regressor
         # or classifier (its estimator_type), and float32 stays float32
         tags.transformer_tags = TransformerTags(preserves_dtype=["float64", "float32"])
         return tags
 
-
-def _check_weight_total(sample_weight, what):
-    total = float(sample_weight.sum())
-    if not total >= np.finfo(sample_weight.dtype).tiny:
-        raise ValueError(
-            f"{what} sum to {total:g}: training needs a positive total weight, and one "
-            "large enough to compute with (at least one sample weighing more than "
-            f"{np.finfo(sample_weight.dtype).tiny:.3g})."
-        )
-
-
-class _CallbackHooks(Hooks):
-    """The training run's epochs as tasks of scikit-learn's callback API.
-
-    ``model(network)`` gives the fitted attributes of the network trained so far.
-    """
-
-    def __init__(self, estimator, fit_task, X, Y, model):
-        self.estimator, self.fit_task, self.X, self.Y = estimator, fit_task, X, Y
-        self.model = model
-        self.unit = "iteration" if estimator.solver == "lbfgs" else "epoch"
-
-    def begin(self, epoch):
-        task = self.fit_task.subcontext(task_name=f"{self.unit} {epoch}")
-        task.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.Y)
-        return task
-
-    def end(self, task, network):
-        if task is None:
-            return False
-        if network is None:
-            task.call_on_fit_task_end(estimator=self.estimator)
-            return False
-        return task.call_on_fit_task_end(
-            estimator=self.estimator,
-            X=self.X,
-            y=self.Y,
-            reconstruction_attributes=lambda: self.model(network),
-        )

@@ -2,14 +2,12 @@
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.multiclass import unique_labels
 
 from ._base import BaseSigmoidNet, _is_stochastic
+from ._target_encoding import LabelTargets, check_one_label_type
 
 
 class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
@@ -203,6 +201,10 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         warm_start=False,
         verbose=0,
         class_weight=None,
+        normalize_X=True,
+        categorical_features="from_dtype",
+        max_categories=64,
+        min_frequency=5,
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -228,69 +230,16 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
             validation_fraction=validation_fraction,
             warm_start=warm_start,
             verbose=verbose,
+            normalize_X=normalize_X,
+            categorical_features=categorical_features,
+            max_categories=max_categories,
+            min_frequency=min_frequency,
         )
         self.loss = loss
         self.class_weight = class_weight
 
-    # -- targets: labels in, indicator matrix Y out ----------------------------
-
-    def _encode_targets(self, y, sample_weight, *, continuing, classes=None):
-        y = _checked_labels(y, "y")
-        multilabel = type_of_target(y) == "multilabel-indicator"
-        if continuing:
-            targets = {"classes_": self.classes_, "_multilabel": self._multilabel}
-        else:
-            # unique_labels names a mix of label types instead of failing to sort it
-            classes_ = unique_labels(y if classes is None else classes)
-            if not multilabel and len(classes_) < 2:
-                raise ValueError(
-                    "A classifier needs samples of at least 2 classes; y has only 1 class: "
-                    f"{classes_.tolist()}."
-                )
-            targets = {"classes_": classes_, "_multilabel": multilabel}
-        return _indicator_matrix(y, multilabel, targets), targets
-
-    def _encode_validation_targets(self, y_val, targets):
-        y_val = _checked_labels(y_val, "y_val")
-        multilabel = type_of_target(y_val) == "multilabel-indicator"
-        return _indicator_matrix(y_val, multilabel, targets)
-
-    def _class_index(self, Y):
-        return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
-
-    def _class_weights(self, Y, sample_weight, incremental, targets):
-        if self.class_weight is None:
-            return sample_weight
-        if targets["_multilabel"]:
-            raise ValueError("class_weight is not supported for multilabel targets.")
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' needs the whole training set; partial_fit "
-                "sees one part at a time. Give a dict of class weights instead."
-            )
-        classes_, index = targets["classes_"], self._class_index(Y)
-        weights = compute_class_weight(self.class_weight, classes=classes_, y=classes_[index])
-        weights = weights[index].astype(Y.dtype)
-        return weights if sample_weight is None else weights * sample_weight
-
-    def _stratify(self, Y, targets):
-        return None if targets["_multilabel"] else self._class_index(Y)
-
-    def _output_activation(self, targets):
-        several = len(targets["classes_"]) > 2 and not targets["_multilabel"]
-        return "softmax" if several else "logistic"
-
-    def _loss_name(self, out_activation):
-        return "log_loss" if out_activation == "softmax" else "binary_log_loss"
-
-    def _score_outputs(self, Y, Y_hat, sample_weight, out_activation):
-        if out_activation == "softmax":
-            return accuracy_score(
-                Y.argmax(axis=1), Y_hat.argmax(axis=1), sample_weight=sample_weight
-            )
-        if Y.shape[1] == 1:
-            Y, Y_hat = Y[:, 0], Y_hat[:, 0]
-        return accuracy_score(Y > 0.5, Y_hat > 0.5, sample_weight=sample_weight)
+    def _new_target_encoding(self):
+        return LabelTargets(self.class_weight)
 
     # -- fitting one epoch at a time -------------------------------------------
 
@@ -317,7 +266,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
             The updated estimator.
         """
         if classes is not None:
-            _check_one_label_type(np.asarray(classes), "classes")
+            check_one_label_type(np.asarray(classes), "classes")
         if not hasattr(self, "coefs_"):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -361,7 +310,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
             targets, of each label independently).
         """
         p = self._forward(X)[-1]
-        if p.shape[1] == 1 and not self._multilabel:
+        if p.shape[1] == 1 and not self._target_encoding.multilabel:
             return np.hstack([1 - p, p])
         return p
 
@@ -396,7 +345,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
             matrix for multilabel targets.
         """
         p = self._forward(X)[-1]
-        if self._multilabel:
+        if self._target_encoding.multilabel:
             return (p > 0.5).astype(int)
         if self.out_activation_ == "softmax":
             return self.classes_[p.argmax(axis=1)]
@@ -406,44 +355,3 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
-
-
-def _checked_labels(y, name):
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = column_or_1d(y, warn=True)
-    _check_one_label_type(y, name)
-    check_classification_targets(y)
-    return y
-
-
-def _indicator_matrix(y, multilabel, targets):
-    """Labels y as the network's targets: a 0/1 column (two classes), a one-hot
-    matrix (more), or the multilabel indicator matrix itself."""
-    classes_ = targets["classes_"]
-    if multilabel != targets["_multilabel"]:
-        raise ValueError("y switches between multilabel and single-label targets.")
-    if multilabel:
-        if y.shape[1] != len(classes_):
-            raise ValueError(
-                f"y has {y.shape[1]} labels; the classifier was fitted with {len(classes_)}."
-            )
-        return y
-    unseen = np.setdiff1d(y, classes_)
-    if unseen.size:
-        raise ValueError(
-            f"y has labels {unseen.tolist()} that are not in classes_ {classes_.tolist()}."
-        )
-    index = np.searchsorted(classes_, y)
-    if len(classes_) == 2:
-        return index.reshape(-1, 1)
-    return np.eye(len(classes_), dtype=np.int8)[index]
-
-
-def _check_one_label_type(labels, name):
-    # scikit-learn's label checks fail to sort a mix, or call it a regression target
-    if labels.dtype == object and len({isinstance(label, str) for label in labels.flat}) > 1:
-        kinds = sorted({type(label).__name__ for label in labels.flat})
-        raise ValueError(
-            f"{name} mixes label types ({', '.join(kinds)}); give labels of one type, "
-            "all strings or all numbers."
-        )

@@ -2,14 +2,11 @@
 
 from numbers import Real
 
-import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseSigmoidNet
-from ._losses import OUTPUT_ACTIVATIONS
+from ._target_encoding import ScaledTargets
 
 
 class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
@@ -220,6 +217,10 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         validation_fraction=0.2,
         warm_start=False,
         verbose=0,
+        normalize_X=True,
+        categorical_features="from_dtype",
+        max_categories=64,
+        min_frequency=5,
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -245,82 +246,17 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             validation_fraction=validation_fraction,
             warm_start=warm_start,
             verbose=verbose,
+            normalize_X=normalize_X,
+            categorical_features=categorical_features,
+            max_categories=max_categories,
+            min_frequency=min_frequency,
         )
         self.loss = loss
         self.quantile = quantile
         self.normalize_y = normalize_y
 
-    def _encode_targets(self, y, sample_weight, *, continuing, classes=None):
-        Y = self._checked_targets(y, "y")
-        if continuing:  # the scaling of the first fit
-            shift, scale = self._y_shift, self._y_scale
-        elif self.normalize_y:
-            shift, scale = _target_scaling(Y, sample_weight, self.loss)
-        else:
-            shift, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
-        Y -= shift  # in place: Y is this call's own float64 copy
-        Y /= scale
-        return Y, {"_y_shift": shift, "_y_scale": scale}
-
-    def _encode_validation_targets(self, y_val, targets):
-        Y_val = self._checked_targets(y_val, "y_val")
-        if Y_val.shape[1] != len(targets["_y_scale"]):
-            raise ValueError(
-                f"y_val has {Y_val.shape[1]} outputs and y {len(targets['_y_scale'])}."
-            )
-        Y_val -= targets["_y_shift"]
-        Y_val /= targets["_y_scale"]
-        return Y_val
-
-    def _checked_targets(self, y, name):
-        """Numeric targets y as a 2-D float64 matrix, one column per output."""
-        if y.dtype.kind == "O":  # numbers in an object array, as from pandas
-            try:
-                y = y.astype(np.float64)
-            except (TypeError, ValueError):
-                pass
-        if y.dtype.kind not in "biuf":
-            raise ValueError(f"A regressor needs numeric targets {name}; got dtype {y.dtype}.")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if self.loss == "poisson" and np.any(y < 0):
-            raise ValueError(
-                f"loss='poisson' needs targets {name} >= 0; the smallest given is {np.min(y)}."
-            )
-        return y.reshape(y.shape[0], -1).astype(np.float64)  # a copy, never the caller's
-
-    def _fold_output(self, W, b, fitted):
-        # ŷ = s·(b + cᵀa) + m is the output layer b' = s·b + m, c' = s·c; with
-        # Poisson's ŷ = s·exp(r) = exp(r + log s), only b' = b + log s
-        shift, scale = fitted["_y_shift"], fitted["_y_scale"]
-        if fitted["out_activation_"] == "exp":
-            return W, (b + np.log(scale)).astype(b.dtype)
-        return (W * scale).astype(W.dtype), (b * scale + shift).astype(b.dtype)
-
-    def _unfold_output(self, W, b, fitted):
-        shift, scale = fitted["_y_shift"], fitted["_y_scale"]
-        if fitted["out_activation_"] == "exp":
-            return W, b - np.log(scale)
-        return W / scale, (b - shift) / scale
-
-    def _quantile_level(self):
-        if self.loss != "quantile":
-            return None
-        if self.quantile is None:
-            raise ValueError(
-                "loss='quantile' needs the quantile to fit: give quantile=α with 0 < α < 1, "
-                "for instance quantile=0.9."
-            )
-        return self.quantile
-
-    def _output_activation(self, targets):
-        return OUTPUT_ACTIVATIONS[self.loss]
-
-    def _loss_name(self, out_activation):
-        return self.loss
-
-    def _score_outputs(self, Y, Y_hat, sample_weight, out_activation):
-        return r2_score(Y, Y_hat, sample_weight=sample_weight)
+    def _new_target_encoding(self):
+        return ScaledTargets(self.loss, self.quantile, self.normalize_y)
 
     def predict(self, X):
         """Predict the targets of X.
@@ -342,41 +278,3 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-def _target_scaling(Y, sample_weight, loss):
-    """Per output, the shift m and scale s that make (Y − m) / s standardised.
-
-    Weighted by ``sample_weight``: the mean and the standard deviation. The
-    robust losses take the median and the median absolute deviation (× 1.4826,
-    the standard deviation of normal data) instead, so that outliers do not
-    set the scale, and with it Huber's threshold. Poisson's targets are only
-    divided by their mean, so that they stay counts ≥ 0. A target that is
-    constant (to rounding) keeps s = 1.
-    """
-    if loss == "poisson":
-        shift = np.zeros(Y.shape[1])
-        scale = np.average(Y, axis=0, weights=sample_weight)
-    elif loss in ("absolute_error", "huber", "quantile"):
-        shift = _weighted_median(Y, sample_weight)
-        scale = 1.4826 * _weighted_median(np.abs(Y - shift), sample_weight)
-    else:
-        shift = np.average(Y, axis=0, weights=sample_weight)
-        deviation = Y - shift
-        # the standard deviation, computed on deviations of order one, so that
-        # squaring targets near the largest float cannot overflow
-        largest = np.abs(deviation).max(axis=0)
-        unit = np.where(largest > 0, largest, 1.0)
-        scale = unit * np.sqrt(np.average((deviation / unit) ** 2, axis=0, weights=sample_weight))
-    rounding = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(shift), 1.0)
-    return shift, np.where(scale > rounding, scale, 1.0)
-
-
-def _weighted_median(Y, sample_weight):
-    """Each column's median, the value below which half of the weight lies."""
-    order = np.argsort(Y, axis=0)
-    Y_sorted = np.take_along_axis(Y, order, axis=0)
-    weights = np.ones_like(Y) if sample_weight is None else sample_weight[order]
-    cumulative = np.cumsum(weights, axis=0)
-    middle = np.argmax(cumulative >= cumulative[-1] / 2, axis=0)
-    return Y_sorted[middle, np.arange(Y.shape[1])]

@@ -60,6 +60,8 @@ class Progress:
     validation_scores: list | None = None
     best_validation_score: float | None = None
     optimizer_state: dict | None = None
+    # the stopping rule's count of epochs without progress, which a warm start goes on with
+    epochs_without_improvement: int = 0
 
 
 @dataclass
@@ -140,9 +142,9 @@ class _Patience:
     an improvement of ``tol``; the "adaptive" schedule divides η by 5 instead,
     for as long as η is above its floor."""
 
-    def __init__(self, settings, monitored, history):
+    def __init__(self, settings, monitored, history, epochs_without):
         self.settings, self.monitored, self.history = settings, monitored, history
-        self.epochs_without = 0
+        self.epochs_without = epochs_without
 
     def stop(self, improved, optimizer):
         settings = self.settings
@@ -205,7 +207,10 @@ def train_stochastic(
         best_score = -math.inf if best_score is None else best_score
         best_weights, best_weights_loss = network.theta.copy(), call_start
     patience = _Patience(
-        settings, "training loss" if monitor is None else "validation score", history
+        settings,
+        "training loss" if monitor is None else "validation score",
+        history,
+        progress.epochs_without_improvement if settings.stopping_rule else 0,
     )
 
     def result(outcome, message=""):
@@ -218,6 +223,7 @@ def train_stochastic(
                 validation_scores=validation_scores,
                 best_validation_score=best_score,
                 optimizer_state=None if outcome == "diverged" else optimizer.state,
+                epochs_without_improvement=patience.epochs_without,
             ),
             n_iter=n_iter,
             n_updates=n_updates,

@@ -119,7 +119,8 @@ def test_the_run_returns_to_the_best_epoch_of_its_own():
 def test_lbfgs_refuses_a_starting_loss_that_is_not_finite():
     big = np.finfo(np.float32).max / 2
     X_big = (np.random.RandomState(0).uniform(size=(50, 3)) * big).astype(np.float32)
-    net = SigmoidNetRegressor((8,), activation="relu", solver="lbfgs")
+    # unscaled: the network itself sees X at the largest float32
+    net = SigmoidNetRegressor((8,), activation="relu", solver="lbfgs", normalize_X=False)
     with pytest.raises(ValueError, match="not finite.*X holds values as large as"):
         net.fit(X_big, np.arange(50.0))
     with pytest.raises(NotFittedError):
@@ -143,7 +144,9 @@ def test_lbfgs_steps_back_from_a_non_finite_loss(monkeypatch):
         return minimize(spied, x0, **kwargs)
 
     monkeypatch.setattr(scipy.optimize, "minimize", spying_minimize)
-    net = SigmoidNetRegressor((8,), activation="relu", loss="poisson", solver="lbfgs")
+    net = SigmoidNetRegressor(
+        (8,), activation="relu", loss="poisson", solver="lbfgs", normalize_X=False
+    )
     _quietly(net.set_params(random_state=0, epochs=50), "fit", X_pois, counts)
     assert math.inf in seen
     assert np.isfinite(net.loss_curve_).all() and math.isfinite(net.loss_)
@@ -152,7 +155,7 @@ def test_lbfgs_steps_back_from_a_non_finite_loss(monkeypatch):
 
 def test_no_progress_at_all_is_reported():
     # X at 1e150 through ReLU units: Adam's steps cannot move the loss
-    net = SigmoidNetRegressor((32,), activation="relu", random_state=0)
+    net = SigmoidNetRegressor((32,), activation="relu", random_state=0, normalize_X=False)
     with pytest.warns(ConvergenceWarning, match="did not lower the loss.*X holds values"):
         net.fit(X * 1e150, y_scaled)
 

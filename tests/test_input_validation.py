@@ -18,12 +18,16 @@ y = np.arange(30) % 2
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_non_finite_input_is_refused(Estimator, bad):
+@pytest.mark.parametrize("bad", [np.inf, -np.inf])
+def test_infinite_input_is_refused(Estimator, bad):
+    # NaN is a missing value (tests/test_input_encoding.py); infinity is refused
     X_bad = X.copy()
     X_bad[3, 1] = bad
-    with pytest.raises(ValueError, match="NaN|infinity"):
+    with pytest.raises(ValueError, match="infinity"):
         Estimator().fit(X_bad, y)
+    fitted = Estimator((3,), epochs=2).fit(X, y)
+    with pytest.raises(ValueError, match="infinity"):
+        fitted.predict(X_bad)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -41,7 +45,8 @@ def test_empty_data(Estimator):
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_strings_in_X(Estimator):
-    with pytest.raises(ValueError, match="could not convert string to float"):
+    # an array's columns are numbers, unless categorical_features names them
+    with pytest.raises(ValueError, match="Column 0 of X holds values that are not numbers.*'a'"):
         Estimator().fit([["a", 1.0], ["b", 2.0]], [0, 1])
 
 

@@ -58,16 +58,16 @@ def test_continuing_keeps_the_first_fits_scaling(method):
     at_once = _fit(SigmoidNetRegressor(**{**params, "epochs": 6}), X, y)
     if method == "warm_start":
         net = _fit(SigmoidNetRegressor(**{**params, "epochs": 2, "warm_start": True}), X, y)
-        shift, scale = net._y_shift.copy(), net._y_scale.copy()
+        shift, scale = net._target_encoding.shift.copy(), net._target_encoding.scale.copy()
         _fit(net.set_params(epochs=4), X, y + 1_000)  # the scaling of the first fit stays
     else:
         net = SigmoidNetRegressor(**params)
         for _ in range(2):
             net.partial_fit(X, y)
-        shift, scale = net._y_shift.copy(), net._y_scale.copy()
+        shift, scale = net._target_encoding.shift.copy(), net._target_encoding.scale.copy()
         net.partial_fit(X[:50], y[:50] * 3)
-    np.testing.assert_array_equal(net._y_shift, shift)
-    np.testing.assert_array_equal(net._y_scale, scale)
+    np.testing.assert_array_equal(net._target_encoding.shift, shift)
+    np.testing.assert_array_equal(net._target_encoding.scale, scale)
     # continuing on the same data is one long fit, up to rounding the fold
     same = SigmoidNetRegressor(**{**params, "epochs": 2, "warm_start": True})
     _fit(same, X, y)
@@ -81,14 +81,14 @@ def test_weighted_statistics_are_those_of_repeated_samples():
     params = dict(hidden_layer_sizes=(4,), solver="lbfgs", epochs=50, random_state=0)
     weighted = _fit(SigmoidNetRegressor(**params), X, y, sample_weight=weights)
     repeated = _fit(SigmoidNetRegressor(**params), np.repeat(X, weights, 0), np.repeat(y, weights))
-    np.testing.assert_allclose(weighted._y_shift, repeated._y_shift, rtol=1e-12)
-    np.testing.assert_allclose(weighted._y_scale, repeated._y_scale, rtol=1e-12)
+    np.testing.assert_allclose(weighted._target_encoding.shift, repeated._target_encoding.shift, rtol=1e-12)
+    np.testing.assert_allclose(weighted._target_encoding.scale, repeated._target_encoding.scale, rtol=1e-12)
     np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-6)
 
 
 def test_a_constant_target_is_not_divided_by_zero():
     net = _fit(SigmoidNetRegressor(**{**PARAMS, "epochs": 100}), X, np.full(len(X), 42.0))
-    assert net._y_scale[0] == 1.0
+    assert net._target_encoding.scale[0] == 1.0
     np.testing.assert_allclose(net.predict(X), 42.0, atol=0.1)
 
 
@@ -98,7 +98,7 @@ def test_poisson_targets_are_scaled_not_centred():
     counts = rng.poisson(200 * np.exp(X_pois @ [1.0, -0.5]))
     params = dict(hidden_layer_sizes=(), solver="lbfgs", alpha=0, tol=1e-10, epochs=500)
     scaled = _fit(SigmoidNetRegressor(loss="poisson", **params), X_pois, counts)
-    assert scaled._y_shift[0] == 0 and scaled._y_scale[0] == pytest.approx(counts.mean())
+    assert scaled._target_encoding.shift[0] == 0 and scaled._target_encoding.scale[0] == pytest.approx(counts.mean())
     # log(scale) went into the output bias: the same GLM as without scaling
     raw = _fit(SigmoidNetRegressor(loss="poisson", normalize_y=False, **params), X_pois, counts)
     np.testing.assert_allclose(scaled.predict(X_pois), raw.predict(X_pois), rtol=1e-4)
@@ -108,8 +108,8 @@ def test_poisson_targets_are_scaled_not_centred():
 def test_each_output_has_its_own_scaling():
     Y = np.column_stack([y, y_unit * 1e-3 + 7])  # thousands, and thousandths around 7
     net = _fit(SigmoidNetRegressor(**{**PARAMS, "epochs": 60}), X, Y)
-    np.testing.assert_allclose(net._y_shift, Y.mean(axis=0))
-    np.testing.assert_allclose(net._y_scale, Y.std(axis=0))
+    np.testing.assert_allclose(net._target_encoding.shift, Y.mean(axis=0))
+    np.testing.assert_allclose(net._target_encoding.scale, Y.std(axis=0))
     predictions = net.predict(X)
     for k in range(2):
         residual = predictions[:, k] - Y[:, k]
@@ -121,6 +121,6 @@ def test_huber_scales_by_the_median_absolute_deviation():
     y_dirty[:30] += 100 * y.std()  # outliers that would blow up a standard deviation
     net = _fit(SigmoidNetRegressor(loss="huber", **PARAMS), X, y_dirty)
     median = np.sort(y_dirty)[len(y) // 2 - 1]  # the lower of the two middle values
-    assert net._y_shift[0] == median
-    assert net._y_scale[0] == pytest.approx(1.4826 * np.median(np.abs(y_dirty - median)), rel=0.02)
-    assert net._y_scale[0] < 2 * y.std()
+    assert net._target_encoding.shift[0] == median
+    assert net._target_encoding.scale[0] == pytest.approx(1.4826 * np.median(np.abs(y_dirty - median)), rel=0.02)
+    assert net._target_encoding.scale[0] < 2 * y.std()

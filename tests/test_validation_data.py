@@ -52,7 +52,7 @@ def test_validation_loss_is_in_the_scaled_units_of_training():
         X_val=X_val, y_val=y_val,
     )  # fmt: skip
     # ½ MSE of the standardised targets: that of y divided by y's variance
-    residual = (net.predict(X_val) - y_val) / net._y_scale[0]
+    residual = (net.predict(X_val) - y_val) / net._target_encoding.scale[0]
     assert net.history_["valid_loss"][-1] == pytest.approx(0.5 * np.mean(residual**2), rel=0.05)
 
 

@@ -1,0 +1,407 @@
+"""What the estimator learns about X, folded into the network's first layer.
+
+A table's columns reach the network as its inputs x:
+
+- a numeric column as itself, a missing value as the column's training mean;
+  a column that had missing values in training adds a 0/1 input that says
+  which were missing, and learns a weight of its own for them;
+- a categorical column as a row lookup: one-hot times W picks the row of
+  first-layer weights of the sample's category, so each category gets its
+  own weights. The network's input holds the row's index, not the one-hot
+  vector. Rare categories share one row; missing is a category of its own;
+  a category never seen in training contributes nothing beyond the bias.
+
+Training sees each numeric input standardised, x̃ = (x − m) / s, with the
+training rows' weighted mean m and standard deviation s; a sigmoid fed
+inputs of 50 is flat and learns nothing. After training the map is folded
+into the first layer: r = b + W x̃ = (b − W′ m) + W′ x with W′ = W / s, so that
+``coefs_[0]`` takes x in its own units and predicting needs no scaler.
+Sparse X is only divided by s, never centred, so that it stays sparse.
+"""
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.utils import check_array
+
+
+class InputEncoding:
+    """Columns of a table as the network's inputs, and the scaling to fold.
+
+    Parameters
+    ----------
+    scale : bool
+        Standardise the numeric inputs for training.
+    categorical_features : "from_dtype", None or array-like
+        Which columns are categorical: "from_dtype" takes a DataFrame's
+        ``category``, ``object`` and ``string`` columns; None takes none; or
+        column names, indices, or a boolean mask.
+    max_categories : int
+        At most this many rows of weights per categorical column, the row
+        of the rare categories included; the most frequent keep their own.
+    min_frequency : int
+        Categories seen in fewer training rows than this share the rare row.
+    """
+
+    def __init__(self, *, scale, categorical_features, max_categories, min_frequency):
+        self.scale = scale
+        self.categorical_features = categorical_features
+        self.max_categories = max_categories
+        self.min_frequency = min_frequency
+
+    # -- fitting ---------------------------------------------------------------
+
+    def fit(self, X, sample_weight, feature_names):
+        """Learn the columns' kinds, categories, fill values and scaling from X.
+
+        ``feature_names`` are the names of X's columns (None: x0, x1, ...).
+        Returns the validated X (see ``check``) and the fitted encoding.
+        """
+        self.sparse = sparse.issparse(X)
+        names = _column_names(X, feature_names)
+        categorical = self._categorical_mask(X, names)
+        X = self.check(X, categorical=categorical)
+        self.dtype_name = _float_dtype(X, categorical).name
+        self.numeric = np.flatnonzero(~categorical)
+        self.categorical = np.flatnonzero(categorical)
+        numeric = self._numeric_block(X)
+        self.fill, self.scale_by = _weighted_mean_and_std(numeric, sample_weight)
+        self.missing = (
+            np.zeros(0, dtype=np.intp) if self.sparse else np.flatnonzero(np.isnan(numeric).any(0))
+        )
+        self.categories, self.rows, self.missing_rows, category_names = [], [], [], []
+        first_row = len(self.numeric) + len(self.missing)
+        for j in self.categorical:
+            categories, rows, missing_row, labels = self._fit_categories(_column(X, j), first_row)
+            self.categories.append(categories)
+            self.rows.append(rows)
+            self.missing_rows.append(missing_row)
+            category_names += [f"{names[j]}_{label}" for label in labels]
+            first_row += len(labels)
+        self.n_inputs = first_row  # rows of the first layer's W
+        # x̃ = (x − shift) / scale_by; sparse X keeps its zeros
+        self.shift = self.fill if self.scale and not self.sparse else np.zeros_like(self.fill)
+        if not self.scale:
+            self.scale_by = np.ones_like(self.fill)
+        self.names = np.asarray(
+            [names[j] for j in self.numeric]
+            + [f"missingindicator_{names[self.numeric[k]]}" for k in self.missing]
+            + category_names,
+            dtype=object,
+        )
+        return X, self
+
+    def _categorical_mask(self, X, names):
+        n_columns = X.shape[1]
+        given = self.categorical_features
+        if given is None:
+            return np.zeros(n_columns, dtype=bool)
+        if isinstance(given, str):  # "from_dtype"
+            if not isinstance(X, pd.DataFrame):
+                return np.zeros(n_columns, dtype=bool)
+            return np.array([_is_categorical_dtype(X[column]) for column in X.columns])
+        given = np.asarray(given)
+        if given.dtype.kind == "b":
+            if given.shape != (n_columns,):
+                raise ValueError(
+                    f"categorical_features as a mask needs one entry per column of X "
+                    f"({n_columns}); got {given.shape[0]}."
+                )
+            mask = given.copy()
+        else:
+            mask = np.zeros(n_columns, dtype=bool)
+            for entry in given.ravel():
+                mask[_column_index(entry, names, n_columns)] = True
+        if mask.any() and sparse.issparse(X):
+            raise ValueError(
+                "categorical_features selects columns of a sparse X; sparse X is taken as "
+                "numeric. Give a DataFrame or a dense array, or categorical_features=None."
+            )
+        return mask
+
+    def _fit_categories(self, values, first_row):
+        """The categories of one column, the weight row of each, and its names."""
+        missing = pd.isna(values)
+        codes, uniques = pd.factorize(values[~missing], sort=False)
+        counts = np.bincount(codes, minlength=len(uniques))
+        order = np.argsort(-counts, kind="stable")  # most frequent first
+        frequent = order[counts[order] >= self.min_frequency]
+        if len(frequent) < len(uniques):  # a row for the rest, within the bound
+            frequent = frequent[: self.max_categories - 1]
+        else:
+            frequent = frequent[: self.max_categories]
+        rows = np.full(len(uniques), -1, dtype=np.intp)
+        rows[frequent] = first_row + np.arange(len(frequent))
+        labels = [str(uniques[k]) for k in frequent]
+        if len(frequent) < len(uniques):
+            rows[rows < 0] = first_row + len(labels)
+            labels.append("infrequent")
+        missing_row = -1
+        if missing.any():
+            missing_row = first_row + len(labels)
+            labels.append("missing")
+        return np.asarray(uniques, dtype=object), rows, missing_row, labels
+
+    # -- encoding --------------------------------------------------------------
+
+    @property
+    def dtype(self):
+        """The network's dtype: float32 when every numeric input is float32."""
+        return np.dtype(self.dtype_name)
+
+    @property
+    def n_category_columns(self):
+        return len(self.categorical)
+
+    def check(self, X, *, categorical=None):
+        """X (as ``as_table`` gives it) checked, a dense array's numbers as floats.
+
+        A column the network cannot take is a ValueError that names it.
+        """
+        if categorical is None:
+            categorical = np.isin(np.arange(X.shape[1]), self.categorical)
+        if isinstance(X, pd.DataFrame):
+            for j, column in enumerate(X.columns):
+                if not categorical[j]:
+                    _check_numeric_column(X[column], column, self.categorical_features)
+            return X
+        if sparse.issparse(X):
+            return X
+        if not categorical.any():
+            return _as_float(X)
+        _as_float(X[:, ~categorical])  # checked here, converted when encoded
+        return X
+
+    def encode(self, X, *, scaled):
+        """The network's input matrix for the validated X.
+
+        Numeric inputs in the data's own units, or ``scaled`` as training sees
+        them; then the missing indicators; then one column per categorical
+        column holding the row of W that its category selects (-1: none).
+        """
+        numeric = self._numeric_block(X)
+        if sparse.issparse(numeric):
+            numeric = numeric.astype(self.dtype)  # a copy
+            if scaled:
+                numeric = numeric @ sparse.diags(1 / self.scale_by).astype(self.dtype)
+            return numeric.tocsr()
+        n_samples = numeric.shape[0]
+        U = np.empty((n_samples, self.n_dense + self.n_category_columns), dtype=self.dtype)
+        block = U[:, : len(self.numeric)]
+        block[...] = numeric
+        nan = np.isnan(block)
+        U[:, len(self.numeric) : self.n_dense] = nan[:, self.missing]
+        if nan.any():
+            block[nan] = np.broadcast_to(self.fill, block.shape)[nan]
+        if scaled:
+            block -= self.shift.astype(self.dtype)
+            block /= self.scale_by.astype(self.dtype)
+        for k, j in enumerate(self.categorical):
+            U[:, self.n_dense + k] = self._category_rows(_column(X, j), k)
+        return U
+
+    @property
+    def n_dense(self):
+        """Inputs that enter as values: the numeric columns and the indicators."""
+        return len(self.numeric) + len(self.missing)
+
+    def _numeric_block(self, X):
+        if isinstance(X, pd.DataFrame):
+            columns = X.columns[self.numeric]
+            return np.column_stack(
+                [_numeric_values(X[column]) for column in columns] or [np.empty((X.shape[0], 0))]
+            ).astype(np.float64, copy=False)
+        if sparse.issparse(X):
+            return X[:, self.numeric] if len(self.numeric) < X.shape[1] else X
+        if len(self.categorical):
+            return _as_float(X[:, self.numeric])
+        return X
+
+    def _category_rows(self, values, k):
+        values = pd.Series(np.asarray(values, dtype=object))
+        index = pd.Index(self.categories[k]).get_indexer(values)
+        rows = np.where(index >= 0, self.rows[k][index], -1)
+        rows[pd.isna(values).to_numpy()] = self.missing_rows[k]
+        return rows
+
+    # -- the fold into the first layer -----------------------------------------
+
+    def fold(self, W, b):
+        """W′ and b′ of the first layer for inputs in the data's own units."""
+        W, b = W.copy(), b.copy()
+        numeric = W[: len(self.numeric)]
+        numeric /= self.scale_by[:, None].astype(W.dtype)
+        b -= (self.shift @ numeric).astype(b.dtype)
+        return W, b
+
+    def unfold(self, W, b):
+        """The inverse of ``fold``: the first layer that training continues from."""
+        W, b = W.copy(), b.copy()
+        b += (self.shift @ W[: len(self.numeric)]).astype(b.dtype)
+        W[: len(self.numeric)] *= self.scale_by[:, None].astype(W.dtype)
+        return W, b
+
+
+def _column_names(X, feature_names):
+    if feature_names is not None:
+        return [str(name) for name in feature_names]
+    return [f"x{j}" for j in range(X.shape[1])]
+
+
+def _column_index(entry, names, n_columns):
+    if isinstance(entry, str):
+        if entry not in names:
+            raise ValueError(
+                f"categorical_features names the column {entry!r}, which X does not have; "
+                f"its columns are {names}."
+            )
+        return names.index(entry)
+    if isinstance(entry, Integral) and -n_columns <= entry < n_columns:
+        return int(entry)
+    raise ValueError(
+        f"categorical_features holds {entry!r}: give column names, indices in "
+        f"[0, {n_columns}), or a boolean mask."
+    )
+
+
+def _is_categorical_dtype(column):
+    dtype = column.dtype
+    if isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype)):
+        return True
+    if dtype.kind == "O":  # numbers in an object column stay numbers
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        return kind in ("string", "categorical", "mixed", "bytes")
+    return False
+
+
+def _check_numeric_column(column, name, categorical_features):
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        if pd.api.types.is_complex_dtype(dtype):
+            raise ValueError(f"Column {name!r} holds complex numbers; the network takes reals.")
+        values = _numeric_values(column)
+        if np.isinf(values).any():
+            raise ValueError(
+                f"Column {name!r} holds infinite values; replace them (by NaN, which is "
+                "taken as missing, or by a finite number)."
+            )
+        return
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        raise ValueError(
+            f"Column {name!r} holds dates or times ({dtype}), which the network cannot take; "
+            "turn it into numbers first (for instance the year, month and day of week as "
+            "their own columns, or the time since a start date)."
+        )
+    kind = pd.api.types.infer_dtype(column, skipna=True)
+    if kind in ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty"):
+        _check_numeric_column(pd.to_numeric(column), name, categorical_features)
+        return
+    if categorical_features is None or not isinstance(categorical_features, str):
+        raise ValueError(
+            f"Column {name!r} is not numeric ({dtype}, values of kind {kind!r}) and not "
+            f"among the categorical features (categorical_features={categorical_features!r}). "
+            'List it in categorical_features, or use categorical_features="from_dtype".'
+        )
+    raise ValueError(
+        f"Column {name!r} holds values of kind {kind!r} ({dtype}), which the network cannot "
+        "take as numbers or as categories; give it numbers, strings, or a pandas category."
+    )
+
+
+def _numeric_values(column):
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiub":
+        return column.to_numpy(dtype=np.float64)
+    # pandas' nullable types hold pd.NA, which becomes NaN; object columns of numbers
+    return pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def as_table(X):
+    """X as a DataFrame, a CSR matrix or a 2-D array of its own dtype, of one sample or more."""
+    if isinstance(X, pd.DataFrame):
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(
+                f"Found a DataFrame of shape {X.shape}: at least 1 sample and 1 feature "
+                "are required."
+            )
+        return X
+    X = check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
+    if sparse.issparse(X):
+        X = check_array(X, accept_sparse="csr", dtype=(np.float64, np.float32)).tocsr()
+    return X
+
+
+def _as_float(X):
+    """A dense array's values as floats; NaN stays, as missing."""
+    try:
+        return check_array(X, dtype=(np.float64, np.float32), ensure_all_finite="allow-nan")
+    except ValueError as error:
+        if X.dtype.kind not in "OUS":
+            raise
+        for j in range(X.shape[1]):  # name the column, not numpy's conversion
+            try:
+                np.asarray(X[:, j], dtype=np.float64)
+            except ValueError:
+                example = next(v for v in X[:, j] if not _is_number(v))
+                raise ValueError(
+                    f"Column {j} of X holds values that are not numbers, such as "
+                    f"{example!r}. Pass a DataFrame whose categorical columns have a "
+                    "category or string dtype, or name the column in categorical_features."
+                ) from error
+        raise
+
+
+def _is_number(value):
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _float_dtype(X, categorical):
+    """float32 when every numeric input is float32; float64 otherwise."""
+    if isinstance(X, pd.DataFrame):
+        dtypes = [X.dtypes.iloc[j] for j in np.flatnonzero(~categorical)]
+        single = bool(dtypes) and all(dtype == np.float32 for dtype in dtypes)
+        return np.dtype(np.float32 if single else np.float64)
+    if X.dtype == np.float32:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def _column(X, j):
+    if isinstance(X, pd.DataFrame):
+        return X.iloc[:, j].to_numpy(dtype=object)
+    return np.asarray(X[:, j], dtype=object)
+
+
+def _weighted_mean_and_std(X, sample_weight):
+    """Each column's weighted mean and standard deviation, missing values left out.
+
+    A column that is constant (to rounding) keeps s = 1; a column with no
+    value keeps m = 0. Sparse X counts its zeros as values.
+    """
+    n_samples, n_columns = X.shape
+    w = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    if sparse.issparse(X):
+        total = w.sum()
+        mean = np.asarray(X.T @ w).ravel() / total
+        square = np.asarray(X.multiply(X).T @ w).ravel() / total
+        std = np.sqrt(np.maximum(square - mean**2, 0))
+    else:
+        present = ~np.isnan(X)
+        weights = present * w[:, None]
+        total = weights.sum(axis=0)
+        values = np.where(present, X, 0.0)
+        safe = np.where(total > 0, total, 1.0)
+        mean = (weights * values).sum(axis=0) / safe
+        deviation = np.where(present, values - mean, 0.0)
+        # on deviations of order one, so that squares of huge values cannot overflow
+        largest = np.abs(deviation).max(axis=0) if n_samples else np.zeros(n_columns)
+        unit = np.where(largest > 0, largest, 1.0)
+        std = unit * np.sqrt((weights * (deviation / unit) ** 2).sum(axis=0) / safe)
+        mean = np.where(total > 0, mean, 0.0)
+    rounding = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
+    return mean, np.where(std > rounding, std, 1.0)
