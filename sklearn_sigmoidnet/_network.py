@@ -193,7 +193,7 @@ class Network:
         if self.runs_compiled(X):
             data_loss = _step.loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level)
             return data_loss + 0.5 * l2 * penalty(self.W)
-        self._check_codes(X)
+        self.check_codes(X)
         n, total = X.shape[0], 0.0
         for start in range(0, n, chunk_rows):
             rows = slice(start, start + chunk_rows)
@@ -221,7 +221,7 @@ class Network:
         """
         if self.runs_compiled(X):
             return _step.loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level)
-        self._check_codes(X)
+        self.check_codes(X)
         n = X.shape[0]
         outputs, deltas, scratch = self._buffers(n)
         _feedforward(X, self.W, self.b, self.activations, outputs, self.n_category_columns)
@@ -237,7 +237,8 @@ class Network:
         self._backward(X, outputs, deltas, scratch, l2)
         return data_loss / weight_sum
 
-    def _check_codes(self, X):
+    def check_codes(self, X):
+        """Raise a ValueError unless X's category codes are -1 or rows of W[0]."""
         _step.check_category_codes(X, self.n_category_columns, self.layer_sizes[0])
 
     def _first_layer_gradient(self, X, delta):
