@@ -77,7 +77,7 @@ cdef struct Layers:
     Py_ssize_t *units_before  # hidden and output units of earlier layers
     Py_ssize_t n_units  # all of them: a row's share of the output and delta buffers
     Py_ssize_t x_width  # X's columns: the dense ones, then the category codes
-    Py_ssize_t n_dense  # all of them without category columns
+    Py_ssize_t n_dense  # X's columns before the codes, and W[0]'s rows before the categories'
 
 
 cdef struct Objective:
@@ -507,7 +507,7 @@ def check_category_codes(X, n_category_columns, n_inputs):
         return
     low, high = codes.min(), codes.max()  # NaN fails both comparisons below
     valid = low >= -1 and high < n_inputs
-    if valid and low < n_dense:  # -1s, or codes of dense rows: each code to be looked at
+    if valid and low < n_dense:  # below the category rows only -1 may be: look at each code
         valid = bool(((codes >= n_dense) | (codes == -1)).all())
     if not valid:
         raise ValueError(
