@@ -10,9 +10,19 @@ softmax outputs, float64).
 
     python benchmarks/profile_step.py [--batch 32 --features 64 --hidden 100 --outputs 10
                                        --dtype float64]
+
+With --categorical it times something else: one compiled epoch over X with
+category columns, looked up as rows of the first layer's weights, against the
+same network trained on the same data one-hot encoded, epochs of the two
+alternating (median of --repeats each). The default is 20 000 rows of 5 dense
+columns and 5 category columns of 20 categories each, one-hot 5 + 100 columns.
+
+    python benchmarks/profile_step.py --categorical [--rows 20000 --dense 5 --columns 5
+                                       --categories 20 --batch 32 --hidden 100 ...]
 """
 
 import argparse
+import time
 import timeit
 
 import numpy as np
@@ -39,7 +49,15 @@ def main(argv=None):
     parser.add_argument("--hidden", type=int, default=100)
     parser.add_argument("--outputs", type=int, default=10)
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    parser.add_argument("--categorical", action="store_true", help="lookup against one-hot")
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--dense", type=int, default=5)
+    parser.add_argument("--columns", type=int, default=5, help="category columns")
+    parser.add_argument("--categories", type=int, default=20, help="per category column")
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
+    if args.categorical:
+        return categorical(args)
     n, d, h, k, dtype = args.batch, args.features, args.hidden, args.outputs, args.dtype
 
     rng = np.random.RandomState(0)
@@ -109,6 +127,47 @@ def main(argv=None):
     print("\n| step | µs per batch |\n|---|---:|")
     for name, us in rows:
         print(f"| {name} | {us:.1f} |")
+
+
+def categorical(args):
+    """Median seconds of a compiled epoch with the category lookup and one-hot."""
+    n, d, k, c, dtype = args.rows, args.dense, args.columns, args.categories, args.dtype
+    rng = np.random.RandomState(0)
+    # column j's categories are W[0]'s rows d + j c … d + (j + 1) c − 1
+    codes = d + np.arange(k) * c + rng.randint(c, size=(n, k))
+    X = np.hstack([rng.standard_normal((n, d)), codes]).astype(dtype)
+    X_hot = np.zeros((n, d + k * c), dtype)
+    X_hot[:, :d] = X[:, :d]
+    X_hot[np.arange(n)[:, None], codes] = 1
+    Y = np.eye(args.outputs, dtype=dtype)[rng.randint(args.outputs, size=n)]
+    sizes = [d + k * c, args.hidden, args.outputs]
+    runs = {}
+    for name, X_, n_codes in (("lookup", X, k), ("one-hot", X_hot, 0)):
+        network = Network(sizes, ["sigmoid"], "softmax", dtype, n_codes)
+        network.initialize(np.random.RandomState(1))  # the same weights for both
+        assert network.runs_compiled(X_)
+        runs[name] = (network, Adam(network.theta.size, dtype, 1e-3), X_)
+    times = {name: [] for name in runs}
+    with threadpool_limits(1, user_api="blas"), np.errstate(over="ignore"):
+        for repeat in range(args.repeats + 1):  # the first, a warm-up, is not counted
+            order = rng.permutation(n)
+            for name, (network, adam, X_) in runs.items():
+                started = time.perf_counter()
+                run_epoch(network, adam, X_, Y, None, batch_size=args.batch, loss="log_loss",
+                          l2=1e-4, order=order)  # fmt: skip
+                if repeat:
+                    times[name].append(time.perf_counter() - started)
+    medians = {name: float(np.median(values)) for name, values in times.items()}
+    print(
+        f"{n} rows, {d} dense + {k} category columns of {c} categories → {args.hidden} sigmoid "
+        f"→ {args.outputs} softmax, batch {args.batch}, {dtype}, one compiled epoch, "
+        f"median of {args.repeats}"
+    )
+    print("\n| first layer | X's columns | ms per epoch |\n|---|---:|---:|")
+    print(f"| category lookup | {d} + {k} codes | {medians['lookup'] * 1e3:.1f} |")
+    print(f"| one-hot | {d} + {k * c} | {medians['one-hot'] * 1e3:.1f} |")
+    print(f"\none-hot / lookup: {medians['one-hot'] / medians['lookup']:.2f}×")
+    return medians
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ def run_epoch(
             network, optimizer, X, Y, sample_weight, batch_size=batch_size, loss=loss, l2=l2,
             order=order, quantile_level=quantile_level,
         )  # fmt: skip
+    network.check_codes(X)  # all of X before the first update, not a batch at a time
     n = X.shape[0]
     block_rows = batch_size * max(1, _BLOCK_VALUES // (batch_size * max(X.shape[1], 1)))
     arrays = [X, Y, sample_weight]

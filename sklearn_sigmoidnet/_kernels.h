@@ -91,7 +91,8 @@ static inline float exp_float(float x)
 /* σ(r) = 1 / (1 + e^-r), tanh(r) = 2 σ(2r) - 1 and e^r, in place, for n rows of
  * ``width`` products a W to which each adds the biases b first; a delta
  * times σ'(r) = a (1 - a) and tanh'(r) = 1 - a², from the outputs a; y += α x
- * (the L2 term, without the BLAS's threads); and Adam's
+ * (the L2 term, without the BLAS's threads); y += x (a row of W looked up by a
+ * category code, or a δ added into the row's gradient); and Adam's
  * update of θ (as _optimizers.Adam.step, with the sums m / (1 - β₁) and
  * v / (1 - β₂), and every scalar factor folded into η), for one dtype. */
 #define SIGMOIDNET_KERNELS(T, SQRT)                                                       \
@@ -138,6 +139,11 @@ static inline float exp_float(float x)
     {                                                                                     \
         for (ptrdiff_t i = 0; i < n; i++)                                                 \
             y[i] += x[i] * alpha;                                                         \
+    }                                                                                     \
+    SIGMOIDNET_CLONES static void add_##T(T *restrict y, const T *restrict x, ptrdiff_t n) \
+    {                                                                                     \
+        for (ptrdiff_t i = 0; i < n; i++)                                                 \
+            y[i] += x[i];                                                                 \
     }                                                                                     \
     SIGMOIDNET_CLONES static void adam_##T(T *restrict theta, const T *restrict grad,     \
                                            T *restrict m_sum, T *restrict v_sum,          \

@@ -11,6 +11,14 @@ Rows are samples: a batch X of shape (n, n_features) gives R = X W + b, so the
 weight matrix of a layer has shape (fan_in, fan_out), the transpose of the
 lecture's W (as in scikit-learn's ``coefs_``).
 
+Categorical inputs enter the first layer as row codes, not one-hot columns:
+one-hot x times W picks one row of W, so each category has its own row of
+W[0], and the last ``n_category_columns`` columns of X hold, per sample, the
+index of that row (−1: no category, nothing added). Rows 0 … n_dense − 1 of
+W[0] belong to X's dense columns, the rest to the categories. The first
+layer's r = b + W x is then the dense columns' product plus the looked-up rows,
+and its gradient adds each sample's δ into the rows that sample looked up.
+
 Training runs the same computations compiled (``_step.pyx``) wherever they
 apply, dense X; the numpy code here is their reference.
 """
@@ -30,12 +38,27 @@ def _matmul(a, b, out):
     return out
 
 
-def feedforward(X, weights, biases, activations):
+def _first_product(X, W, n_category_columns, out):
+    """r = X W for the first layer: the dense columns' product, plus for each
+    category column the row of W that its code names."""
+    if not n_category_columns:
+        return _matmul(X, W, out)
+    n_dense = X.shape[1] - n_category_columns
+    np.matmul(X[:, :n_dense], W[:n_dense], out=out)
+    for codes in X[:, n_dense:].T:
+        seen = codes >= 0  # −1: no category
+        out[seen] += W[codes[seen].astype(np.intp)]
+    return out
+
+
+def feedforward(X, weights, biases, activations, n_category_columns=0):
     """Return the output a of every layer for the input rows X (prediction).
 
     ``activations`` names one function per weight layer, the output layer's
     last. Each layer's biases and activation run compiled, in one pass
-    (``_step.activate_layer``); ``_feedforward`` is their numpy reference.
+    (``_step.activate_layer``), and so does the first layer's row lookup when
+    X's last ``n_category_columns`` columns are category codes
+    (``_step.lookup_product``); ``_feedforward`` is their numpy reference.
     New arrays hold the outputs, so that prediction shares no state between
     calls. e^-r → inf in the sigmoid gives its limit σ = 0; outputs that
     overflow further are the caller's to check.
@@ -43,18 +66,24 @@ def feedforward(X, weights, biases, activations):
     outputs = [np.empty((X.shape[0], W.shape[1]), W.dtype) for W in weights]
     a = X
     for W, b, activation, r in zip(weights, biases, activations, outputs):
-        _matmul(a, W, out=r)
+        if a is X and n_category_columns:  # the first layer's row lookup
+            _step.lookup_product(X, W, n_category_columns, r)
+        else:
+            _matmul(a, W, out=r)
         _step.activate_layer(activation, r, np.ascontiguousarray(b, dtype=r.dtype))
         a = r
     return outputs
 
 
-def _feedforward(X, weights, biases, activations, outputs):
+def _feedforward(X, weights, biases, activations, outputs, n_category_columns=0):
     # callers silence overflow: the training loop enters np.errstate once per
     # epoch rather than per batch
     a = X
     for W, b, activation, r in zip(weights, biases, activations, outputs):
-        _matmul(a, W, out=r)
+        if a is X:
+            _first_product(X, W, n_category_columns, r)
+        else:
+            _matmul(a, W, out=r)
         r += b
         a = ACTIVATIONS[activation](r)
     return outputs
@@ -78,13 +107,20 @@ class Network:
         The output layer's activation.
     dtype : numpy dtype
         float32 or float64; θ, its gradient and every buffer use it.
+    n_category_columns : int, default 0
+        How many of X's last columns are category codes: rows of W[0] to
+        look up, or −1 for none. ``layer_sizes[0]`` counts W[0]'s rows, those
+        of the dense columns and of the categories.
     """
 
     # train with the compiled step where it applies; False runs this numpy code
     compiled = True
 
-    def __init__(self, layer_sizes, activations, output_activation, dtype):
+    def __init__(self, layer_sizes, activations, output_activation, dtype, n_category_columns=0):
+        if n_category_columns < 0:
+            raise ValueError(f"n_category_columns={n_category_columns} is negative")
         self.layer_sizes = tuple(layer_sizes)
+        self.n_category_columns = n_category_columns
         self.activations = [*activations, output_activation]
         shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         n_params = sum(fan_in * fan_out + fan_out for fan_in, fan_out in shapes)
@@ -157,11 +193,14 @@ class Network:
         if self.runs_compiled(X):
             data_loss = _step.loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level)
             return data_loss + 0.5 * l2 * penalty(self.W)
+        self.check_codes(X)
         n, total = X.shape[0], 0.0
         for start in range(0, n, chunk_rows):
             rows = slice(start, start + chunk_rows)
             outputs, deltas, scratch = self._buffers(min(chunk_rows, n - start))
-            _feedforward(X[rows], self.W, self.b, self.activations, outputs)
+            _feedforward(
+                X[rows], self.W, self.b, self.activations, outputs, self.n_category_columns
+            )
             residual = output_delta(loss, Y[rows], outputs[-1], deltas[-1], quantile_level)
             sw = None if sample_weight is None else sample_weight[rows]
             total += summed_loss(
@@ -182,9 +221,10 @@ class Network:
         """
         if self.runs_compiled(X):
             return _step.loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level)
+        self.check_codes(X)
         n = X.shape[0]
         outputs, deltas, scratch = self._buffers(n)
-        _feedforward(X, self.W, self.b, self.activations, outputs)
+        _feedforward(X, self.W, self.b, self.activations, outputs, self.n_category_columns)
         Y_hat = outputs[-1]
         delta = output_delta(loss, Y, Y_hat, deltas[-1], quantile_level)
         data_loss = summed_loss(loss, Y, Y_hat, delta, sample_weight, scratch[-1], quantile_level)
@@ -197,6 +237,21 @@ class Network:
         self._backward(X, outputs, deltas, scratch, l2)
         return data_loss / weight_sum
 
+    def check_codes(self, X):
+        """Raise a ValueError unless X's category codes are -1 or rows of W[0]."""
+        _step.check_category_codes(X, self.n_category_columns, self.layer_sizes[0])
+
+    def _first_layer_gradient(self, X, delta):
+        """dW[0] = Xᵀ δ with X's category columns one-hot: the dense rows' product,
+        and each sample's δ added into every row it looked up."""
+        n_dense = X.shape[1] - self.n_category_columns
+        dW = self.dW[0]
+        np.matmul(X[:, :n_dense].T, delta, out=dW[:n_dense])
+        dW[n_dense:] = 0
+        for codes in X[:, n_dense:].T:
+            seen = codes >= 0
+            np.add.at(dW, codes[seen].astype(np.intp), delta[seen])  # codes repeat
+
     def _backward(self, X, outputs, deltas, scratch, l2):
         """Back-propagate the output delta ∂L/∂r into g = ∇L(θ).
 
@@ -207,7 +262,10 @@ class Network:
         for layer in range(len(self.W) - 1, -1, -1):
             delta = deltas[layer]
             a_in = outputs[layer - 1] if layer else X
-            _matmul(a_in.T, delta, out=self.dW[layer])
+            if layer or not self.n_category_columns:
+                _matmul(a_in.T, delta, out=self.dW[layer])
+            else:
+                self._first_layer_gradient(X, delta)
             np.matmul(ones, delta, out=self.db[layer])  # Σ over the batch's rows
             if layer:
                 W = self.W[layer]

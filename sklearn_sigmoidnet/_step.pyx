@@ -12,6 +12,13 @@ several networks at once.
 
 Arrays are row-major, rows are samples (as in ``_network.py``); the BLAS is
 column-major, so each product is asked for transposed: R = A W is Rᵀ = Wᵀ Aᵀ.
+
+X's last columns may be category codes (``_network.py`` says how): the first
+layer's product then runs on X's dense columns only, a sub-block that the BLAS
+reads in place with X's full width as its leading dimension, and each code
+adds one row of W[0], contiguous in θ, to the sample's r; the gradient adds
+the sample's δ into that row of dW[0]. The codes are checked once per call,
+in Python (``check_category_codes``), and trusted by the loops.
 """
 
 from cython cimport floating
@@ -35,6 +42,8 @@ cdef extern from "_kernels.h" nogil:
     void tanh_derivative_float(const float *a, float *delta, Py_ssize_t n)
     void add_scaled_double(double *y, const double *x, Py_ssize_t n, double alpha)
     void add_scaled_float(float *y, const float *x, Py_ssize_t n, float alpha)
+    void add_double(double *y, const double *x, Py_ssize_t n)
+    void add_float(float *y, const float *x, Py_ssize_t n)
     void adam_double(double *theta, const double *grad, double *m_sum, double *v_sum,
                      Py_ssize_t n, double beta_1, double beta_2, double eta, double epsilon)
     void adam_float(float *theta, const float *grad, float *m_sum, float *v_sum,
@@ -67,6 +76,8 @@ cdef struct Layers:
     Py_ssize_t *weights_at  # offset of W in θ; b follows it
     Py_ssize_t *units_before  # hidden and output units of earlier layers
     Py_ssize_t n_units  # all of them: a row's share of the output and delta buffers
+    Py_ssize_t x_width  # X's columns: the dense ones, then the category codes
+    Py_ssize_t n_dense  # X's columns before the codes, and W[0]'s rows before the categories'
 
 
 cdef struct Objective:
@@ -236,6 +247,45 @@ cdef inline double clip(double p, double eps) noexcept nogil:
     return eps if p < eps else (1 - eps if p > 1 - eps else p)
 
 
+cdef inline void add(floating *y, const floating *x, Py_ssize_t n) noexcept nogil:
+    if floating is double:
+        add_double(y, x, n)
+    else:
+        add_float(y, x, n)
+
+
+cdef void first_product(const floating *W, Py_ssize_t fan_out, const floating *X, Py_ssize_t n,
+                        Py_ssize_t width, Py_ssize_t n_dense, floating *r) noexcept nogil:
+    """r = X W for the first layer: X's dense columns times W's first rows, plus
+    for each category code the row of W it names (one-hot x times W)."""
+    cdef Py_ssize_t i, j, code
+    if n_dense:
+        gemm(c'N', c'N', fan_out, n, n_dense, W, fan_out, X, width, 0, r, fan_out)
+    else:
+        memset(r, 0, n * fan_out * sizeof(floating))
+    for i in range(n):
+        for j in range(n_dense, width):
+            code = <Py_ssize_t>X[i * width + j]
+            if code >= 0:  # −1: no category
+                add(r + i * fan_out, W + code * fan_out, fan_out)
+
+
+cdef void first_gradient(floating *dW, Py_ssize_t fan_in, Py_ssize_t fan_out, const floating *X,
+                         Py_ssize_t n, Py_ssize_t width, Py_ssize_t n_dense,
+                         const floating *delta) noexcept nogil:
+    """dW = Xᵀ δ for the first layer, X's category columns one-hot: the dense
+    rows' product, and each sample's δ added into every row it looked up."""
+    cdef Py_ssize_t i, j, code
+    if n_dense:
+        gemm(c'N', c'T', fan_out, n_dense, n, delta, fan_out, X, width, 0, dW, fan_out)
+    memset(dW + n_dense * fan_out, 0, (fan_in - n_dense) * fan_out * sizeof(floating))
+    for i in range(n):
+        for j in range(n_dense, width):
+            code = <Py_ssize_t>X[i * width + j]
+            if code >= 0:
+                add(dW + code * fan_out, delta + i * fan_out, fan_out)
+
+
 # ---------------------------------------------------------------------------
 # one batch: forward, loss, backward
 
@@ -258,7 +308,10 @@ cdef double batch_loss(Layers *net, Objective *objective, floating *theta, float
         fan_in, fan_out = net.sizes[layer], net.sizes[layer + 1]
         W = theta + net.weights_at[layer]
         r = outputs + n * net.units_before[layer]
-        gemm(c'N', c'N', fan_out, n, fan_in, W, fan_out, a_in, fan_in, 0, r, fan_out)
+        if layer == 0 and net.n_dense < net.x_width:  # X ends in category codes
+            first_product(W, fan_out, X, n, net.x_width, net.n_dense, r)
+        else:
+            gemm(c'N', c'N', fan_out, n, fan_in, W, fan_out, a_in, fan_in, 0, r, fan_out)
         activate(net.activations[layer], r, n, fan_out, W + fan_in * fan_out)
         a_in = r
     size = n * net.units_before[last]
@@ -273,7 +326,10 @@ cdef double batch_loss(Layers *net, Objective *objective, floating *theta, float
         db = dW + fan_in * fan_out
         delta = deltas + n * net.units_before[layer]
         a_in = X if layer == 0 else outputs + n * net.units_before[layer - 1]
-        gemm(c'N', c'T', fan_out, fan_in, n, delta, fan_out, a_in, fan_in, 0, dW, fan_out)
+        if layer == 0 and net.n_dense < net.x_width:
+            first_gradient(dW, fan_in, fan_out, X, n, net.x_width, net.n_dense, delta)
+        else:
+            gemm(c'N', c'T', fan_out, fan_in, n, delta, fan_out, a_in, fan_in, 0, dW, fan_out)
         memset(db, 0, fan_out * sizeof(floating))
         for i in range(n):  # Σ over the batch's rows
             for j in range(fan_out):
@@ -351,9 +407,14 @@ cdef class _Run:
     cdef Layers layers
     cdef Objective objective
 
-    def __cinit__(self, network, loss, l2, quantile_level):
+    def __cinit__(self, network, X, loss, l2, quantile_level):
         cdef int n_layers = len(network.layer_sizes) - 1
         cdef Py_ssize_t before = 0
+        n_codes = network.n_category_columns
+        check_category_codes(X, n_codes, network.layer_sizes[0])
+        # without category columns, X's width is W[0]'s fan-in, as it always was
+        self.layers.x_width = X.shape[1] if n_codes else network.layer_sizes[0]
+        self.layers.n_dense = self.layers.x_width - n_codes
         self.layers.n_layers = n_layers
         self.layers.sizes = <Py_ssize_t *>malloc((n_layers + 1) * sizeof(Py_ssize_t))
         self.layers.activations = <int *>malloc(n_layers * sizeof(int))
@@ -405,6 +466,56 @@ def activate_layer(activation, floating[:, ::1] r, const floating[::1] b):
         activate(code, &r[0, 0], r.shape[0], r.shape[1], &b[0])
 
 
+def lookup_product(X, W, n_category_columns, out):
+    """out = X W for a first layer whose X ends in ``n_category_columns`` columns
+    of category codes, in ``out``'s dtype: prediction's first product, computed as
+    in the training step."""
+    check_category_codes(X, n_category_columns, W.shape[0])
+    if out.shape != (X.shape[0], W.shape[1]):
+        raise ValueError(f"out of shape {out.shape} for X {X.shape} times W {W.shape}")
+    X = np.ascontiguousarray(X, dtype=out.dtype)
+    W = np.ascontiguousarray(W, dtype=out.dtype)
+    _lookup_product(X, W, X.shape[1] - n_category_columns, out)
+    return out
+
+
+def _lookup_product(const floating[:, ::1] X, const floating[:, ::1] W, Py_ssize_t n_dense,
+                    floating[:, ::1] out):
+    if out.shape[0] == 0 or out.shape[1] == 0:
+        return
+    with nogil:
+        first_product(&W[0, 0], W.shape[1], &X[0, 0], X.shape[0], X.shape[1], n_dense,
+                      &out[0, 0])
+
+
+def check_category_codes(X, n_category_columns, n_inputs):
+    """Raise a ValueError unless each code in X's last ``n_category_columns`` columns
+    is −1 or a category row of W[0], from n_dense to ``n_inputs`` − 1 (the rows
+    before are the dense columns'): the compiled loops index W with them unchecked."""
+    if not n_category_columns:
+        return
+    if not isinstance(X, np.ndarray):
+        raise ValueError("category columns need a dense X (a numpy array), not a sparse matrix")
+    n_dense = X.shape[1] - n_category_columns
+    if not 0 <= n_dense <= n_inputs:
+        raise ValueError(
+            f"X has {X.shape[1]} columns: {n_category_columns} category columns and "
+            f"{n_dense} dense ones do not fit a first layer of {n_inputs} inputs"
+        )
+    codes = X[:, n_dense:]
+    if codes.size == 0:
+        return
+    low, high = codes.min(), codes.max()  # NaN fails both comparisons below
+    valid = low >= -1 and high < n_inputs
+    if valid and low < n_dense:  # below the category rows only -1 may be: look at each code
+        valid = bool(((codes >= n_dense) | (codes == -1)).all())
+    if not valid:
+        raise ValueError(
+            f"category codes must be -1 or rows {n_dense} to {n_inputs - 1} of the first "
+            f"layer's weights; X's category columns hold values from {low} to {high}"
+        )
+
+
 def applies_to(network, X):
     """Whether the compiled step can train ``network`` on X: dense rows of its dtype."""
     return isinstance(X, np.ndarray) and X.dtype == network.dtype and network.dtype in (
@@ -427,7 +538,7 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, 
     Returns the batches' data losses averaged with the batches' weights, the
     number of updates made, and the first batch's loss.
     """
-    run = _Run(network, loss, l2, quantile_level)
+    run = _Run(network, X, loss, l2, quantile_level)
     Y, weights = _targets_and_weights(network, Y, sample_weight)
     buffers = run.buffers(X, Y, min(batch_size, X.shape[0]), network.dtype)
     if order is not None:
@@ -492,7 +603,7 @@ def _epoch(_Run run, Optimizer settings, floating[::1] theta, floating[::1] grad
 def loss_and_gradient(network, X, Y, sample_weight, loss, l2, quantile_level=None):
     """``Network.loss_and_gradient`` compiled: fill ``network.grad`` with the
     gradient on all of (X, Y) and return its mean data loss."""
-    run = _Run(network, loss, l2, quantile_level)
+    run = _Run(network, X, loss, l2, quantile_level)
     Y, weights = _targets_and_weights(network, Y, sample_weight)
     return _full_batch(run, network.theta, network.grad, X, Y, weights,
                        *run.buffers(X, Y, X.shape[0], network.dtype), True)
@@ -501,7 +612,7 @@ def loss_and_gradient(network, X, Y, sample_weight, loss, l2, quantile_level=Non
 def loss(network, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level=None):
     """``Network.loss`` compiled: the mean data loss on all of (X, Y), ``chunk_rows`` rows
     at a time, without the penalty."""
-    run = _Run(network, loss, l2, quantile_level)
+    run = _Run(network, X, loss, l2, quantile_level)
     Y, weights = _targets_and_weights(network, Y, sample_weight)
     n, total, total_weight = X.shape[0], 0.0, 0.0
     buffers = run.buffers(X, Y, min(chunk_rows, n), network.dtype)

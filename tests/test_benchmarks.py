@@ -120,3 +120,11 @@ def test_step_profile_runs(capsys):
     shapes = ["--batch", "4", "--features", "3", "--hidden", "5", "--outputs", "3"]
     _load("profile_step").main(shapes)
     assert "whole step" in capsys.readouterr().out
+
+
+def test_step_profile_compares_the_category_lookup_with_one_hot(capsys):
+    shapes = ["--categorical", "--rows", "50", "--dense", "0", "--columns", "2", "--categories",
+              "3", "--hidden", "4", "--outputs", "2", "--batch", "8", "--repeats", "1"]  # fmt: skip
+    medians = _load("profile_step").main(shapes)
+    assert medians.keys() == {"lookup", "one-hot"} and min(medians.values()) > 0
+    assert "one-hot / lookup" in capsys.readouterr().out

@@ -23,6 +23,7 @@ from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor, _netwo
 from sklearn_sigmoidnet._epoch import run_epoch, updates_per_epoch
 from sklearn_sigmoidnet._network import Network, feedforward, penalty
 from sklearn_sigmoidnet._optimizers import SGD, Adam
+from sklearn_sigmoidnet._training import Progress, Settings, train_lbfgs
 
 HIDDEN = ["sigmoid", "logistic", "relu", "tanh", "identity"]
 # every output activation with its loss
@@ -88,12 +89,13 @@ def make_optimizer(solver, n_params, dtype, learning_rate, epsilon=1e-8):
 
 
 def make_pair(
-    layer_sizes, activations, output, dtype, seed, solver="sgd", learning_rate=0.01, epsilon=1e-8
-):
+    layer_sizes, activations, output, dtype, seed, solver="sgd", learning_rate=0.01, epsilon=1e-8,
+    n_category_columns=0,
+):  # fmt: skip
     """Two identical networks with their optimisers: the compiled one, then the numpy one."""
     pair = []
     for compiled in (True, False):
-        network = Network(layer_sizes, activations, output, dtype)
+        network = Network(layer_sizes, activations, output, dtype, n_category_columns)
         network.initialize(np.random.RandomState(seed))
         network.compiled = compiled
         optimizer = make_optimizer(solver, network.theta.size, dtype, learning_rate, epsilon)
@@ -109,6 +111,15 @@ def make_targets(loss, rng, n, n_outputs, dtype):
     if loss == "poisson":
         return rng.poisson(1.0, size=(n, n_outputs)).astype(dtype)
     return rng.standard_normal((n, n_outputs)).astype(dtype)
+
+
+def make_inputs(rng, n, n_dense, n_category_columns, n_category_rows, dtype):
+    """X of n rows: n_dense standard normal columns, then n_category_columns of codes,
+    each -1 or one of the n_category_rows rows of W[0] after the dense ones (any
+    column may name any of them, so codes repeat within a row as within a batch)."""
+    codes = rng.randint(n_dense - 1, n_dense + n_category_rows, size=(n, n_category_columns))
+    codes[codes == n_dense - 1] = -1
+    return np.hstack([rng.standard_normal((n, n_dense)), codes]).astype(dtype)
 
 
 def laid_out(A, layout):
@@ -132,6 +143,8 @@ def laid_out(A, layout):
 
 @st.composite
 def training_cases(draw):
+    # half the cases without category columns, as before they existed
+    n_category_columns = draw(st.one_of(st.just(0), st.integers(1, 3)))
     n_hidden = draw(st.integers(1, 3))
     output, loss = draw(st.sampled_from(PAIRS))
     n_rows = draw(st.integers(1, 40))
@@ -149,7 +162,9 @@ def training_cases(draw):
         "output": output,
         "loss": loss,
         "quantile_level": draw(st.floats(0.05, 0.95)) if loss == "quantile" else None,
-        "n_features": draw(st.integers(1, 6)),
+        "n_features": draw(st.integers(0 if n_category_columns else 1, 6)),  # dense ones
+        "n_category_columns": n_category_columns,
+        "n_category_rows": draw(st.integers(1, 5)) if n_category_columns else 0,
         "n_rows": n_rows,
         "n_outputs": n_outputs,
         "solver": solver,
@@ -195,7 +210,8 @@ def test_compiled_training_matches_numpy(case):
     dtype = np.dtype(case["dtype"])
     rng = np.random.RandomState(case["seed"])
     n, batch_size, loss = case["n_rows"], case["batch_size"], case["loss"]
-    X = rng.standard_normal((n, case["n_features"])).astype(dtype)
+    n_dense, n_codes = case["n_features"], case["n_category_columns"]
+    X = make_inputs(rng, n, n_dense, n_codes, case["n_category_rows"], dtype)
     Y = make_targets(loss, rng, n, case["n_outputs"], dtype)
     orders = [rng.permutation(n) if case["shuffle"] else None for _ in range(case["epochs"])]
     sw = sample_weights(case["weights"], rng, n, batch_size, orders[0], dtype)
@@ -203,7 +219,7 @@ def test_compiled_training_matches_numpy(case):
     if sw is not None:
         sw = laid_out(sw, case["layout"])
     (compiled, opt_c), (reference, opt_r) = make_pair(
-        [case["n_features"], *case["hidden"], case["n_outputs"]],
+        [n_dense + case["n_category_rows"], *case["hidden"], case["n_outputs"]],
         case["activations"],
         case["output"],
         dtype,
@@ -211,6 +227,7 @@ def test_compiled_training_matches_numpy(case):
         case["solver"],
         case["learning_rate"],
         ADAM_EPSILON[dtype],
+        n_codes,
     )
     assert compiled.runs_compiled(X) and not reference.runs_compiled(X)
     kwargs = dict(
@@ -773,3 +790,165 @@ def test_prediction_matches_the_numpy_forward_pass(hidden, output, dtype):
 def test_a_layer_given_biases_of_another_size_is_refused():
     with pytest.raises(ValueError, match="3 biases for a layer of 4 units"):
         _step.activate_layer("sigmoid", np.zeros((2, 4)), np.zeros(3))
+
+
+# ---------------------------------------------------------------------------
+# category columns: the row lookup is the one-hot product, and bad codes are refused
+
+
+def one_hot(X, n_category_columns, n_inputs):
+    """X with its category codes as one-hot columns, W[0]'s rows: a row's count of each code."""
+    n_dense = X.shape[1] - n_category_columns
+    dense = np.zeros((X.shape[0], n_inputs), X.dtype)
+    dense[:, :n_dense] = X[:, :n_dense]
+    for codes in X[:, n_dense:].T.astype(int):
+        seen = codes >= 0
+        dense[np.flatnonzero(seen), codes[seen]] += 1
+    return dense
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_dense", [0, 1, 4])
+@pytest.mark.parametrize("compiled", [True, False])
+def test_the_lookup_is_the_one_hot_network(compiled, n_dense, dtype):
+    rng = np.random.RandomState(11)
+    n, n_codes, n_rows = 30, 3, 4  # few rows for three columns: codes repeat in a row
+    X = make_inputs(rng, n, n_dense, n_codes, n_rows, dtype)
+    assert (X[:, n_dense:] == -1).any()
+    X_hot = one_hot(X, n_codes, n_dense + n_rows)
+    assert (X_hot[:, n_dense:] == 2).any()
+    Y = make_targets("log_loss", rng, n, 3, dtype)
+    sw = rng.uniform(0.5, 2, n).astype(dtype)
+    sizes = [n_dense + n_rows, 6, 3]
+    lookup, hot = (Network(sizes, ["tanh"], "softmax", dtype, codes) for codes in (n_codes, 0))
+    lookup.initialize(rng)
+    hot.theta[...] = lookup.theta
+    for network in (lookup, hot):
+        network.compiled = compiled
+    assert lookup.runs_compiled(X) == compiled
+    X.setflags(write=False)  # the lookup only reads X
+
+    # prediction: compiled, and its numpy reference
+    expected = feedforward(X_hot, hot.W, hot.b, hot.activations)
+    outputs = [np.empty((n, size), dtype) for size in (6, 3)]
+    with np.errstate(over="ignore"):
+        _network._feedforward(X, lookup.W, lookup.b, lookup.activations, outputs, n_codes)
+    for got in (feedforward(X, lookup.W, lookup.b, lookup.activations, n_codes), outputs):
+        for a, b in zip(got, expected):
+            assert_close(a, b, dtype, "outputs")
+
+    # the gradient, the chunked loss, and a shuffled epoch of Adam steps
+    got = lookup.loss_and_gradient(X, Y, sw, "log_loss", 0.1)
+    assert_close(got, hot.loss_and_gradient(X_hot, Y, sw, "log_loss", 0.1), dtype, "loss")
+    assert_close(lookup.grad, hot.grad, dtype, "gradient", LOSS_FLOOR)
+    assert (lookup.dW[0][n_dense:] != 0).any()
+    got = lookup.loss(X, Y, sw, "log_loss", 0.1, 7)
+    assert_close(got, hot.loss(X_hot, Y, sw, "log_loss", 0.1, 7), dtype, "chunked loss")
+    order, epsilon = rng.permutation(n), ADAM_EPSILON[np.dtype(dtype)]
+    results = [
+        run_epoch(network, Adam(network.theta.size, dtype, 0.01, epsilon=epsilon), X_, Y, sw,
+                  batch_size=4, loss="log_loss", l2=0.1, order=order)
+        for network, X_ in ((lookup, X), (hot, X_hot))
+    ]  # fmt: skip
+    assert results[0][1] == results[1][1] == 8
+    assert_close(results[0][0], results[1][0], dtype, "epoch's loss", LOSS_FLOOR)
+    assert_close(lookup.theta, hot.theta, dtype, "θ after an epoch")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lbfgs_trains_the_lookup_as_the_one_hot_network(dtype, compiled_calls):
+    rng = np.random.RandomState(12)
+    X = make_inputs(rng, 40, 2, 2, 5, dtype)
+    X_hot = one_hot(X, 2, 7)
+    Y = rng.standard_normal((40, 1)).astype(dtype)
+    settings = Settings(
+        loss="squared_error", alpha=1e-3, epochs=5, batch_size=40, learning_rate=0.0,
+        schedule="constant", power_t=0.5, shuffle=False, tol=0.0, n_iter_no_change=np.inf,
+        stopping_rule=False,
+    )  # fmt: skip
+    thetas = []
+    for codes, X_, compiled in ((2, X, True), (2, X, False), (0, X_hot, True)):
+        network = Network([7, 5, 1], ["sigmoid"], "identity", dtype, codes)
+        network.initialize(np.random.RandomState(13))
+        network.compiled = compiled
+        assert train_lbfgs(network, X_, Y, None, settings, Progress()).n_iter == 5
+        thetas.append(network.theta)
+    assert compiled_calls["loss_and_gradient"] > 10
+    # five iterations of line searches amplify rounding more than one gradient does
+    tolerance = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 1e-2}[np.dtype(dtype)]
+    for theta in thetas[1:]:
+        np.testing.assert_allclose(theta, thetas[0], rtol=tolerance, atol=tolerance)
+
+
+BAD_CODES = {
+    "beyond W[0]": 7,
+    "below -1": -2,
+    "a dense column's row": 1,
+    "between -1 and 0": -0.5,
+    "NaN": np.nan,
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bad", BAD_CODES)
+@pytest.mark.parametrize("compiled", [True, False])
+def test_bad_category_codes_are_refused(compiled, bad, dtype):
+    rng = np.random.RandomState(14)
+    X = make_inputs(rng, 10, 2, 2, 5, dtype)
+    X[3, 3] = BAD_CODES[bad]
+    Y = rng.standard_normal((10, 1)).astype(dtype)
+    network = Network([7, 3, 1], ["relu"], "identity", dtype, 2)
+    network.initialize(rng)
+    network.compiled = compiled
+    optimizer = SGD(network.theta.size, dtype, 0.01)
+    theta = network.theta.copy()
+    calls = [
+        lambda: network.loss_and_gradient(X, Y, None, "squared_error", 0.0),
+        lambda: network.loss(X, Y, None, "squared_error", 0.0, 4),
+        lambda: run_epoch(network, optimizer, X, Y, None, batch_size=4, loss="squared_error",
+                          l2=0.0, order=rng.permutation(10)),
+        lambda: feedforward(X, network.W, network.b, network.activations, 2),
+    ]  # fmt: skip
+    if compiled:  # the compiled step's own entry points, called directly
+        calls += [
+            lambda: _step.loss_and_gradient(network, X, Y, None, "squared_error", 0.0),
+            lambda: _step.loss(network, X, Y, None, "squared_error", 0.0, 4),
+            lambda: _step.run_epoch(network, optimizer, X, Y, None, batch_size=4,
+                                    loss="squared_error", l2=0.0),
+        ]  # fmt: skip
+    for call in calls:
+        with pytest.raises(ValueError, match="category codes must be -1 or rows 2 to 6"):
+            call()
+    np.testing.assert_array_equal(network.theta, theta)
+
+
+def test_category_columns_need_dense_x_that_holds_them():
+    network = Network([7, 3, 1], ["relu"], "identity", np.float64, 2)
+    X = make_inputs(np.random.RandomState(15), 10, 2, 2, 5, np.float64)
+    Y = np.zeros((10, 1))
+    with pytest.raises(ValueError, match="not a sparse matrix"):
+        network.loss_and_gradient(sparse.csr_matrix(X), Y, None, "squared_error", 0.0)
+    with pytest.raises(ValueError, match="not a sparse matrix"):
+        feedforward(sparse.csr_matrix(X), network.W, network.b, network.activations, 2)
+    for X_ in (X[:, :1], np.hstack([X[:, :2]] * 3 + [X])):  # fewer columns than codes; 8 dense
+        with pytest.raises(ValueError, match="do not fit a first layer of 7 inputs"):
+            network.loss(X_, Y, None, "squared_error", 0.0, 4)
+    with pytest.raises(ValueError, match="negative"):
+        Network([7, 3, 1], ["relu"], "identity", np.float64, -1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["F", "strided", "reversed"])
+def test_prediction_with_category_columns_takes_any_layout_and_dtype(layout, dtype):
+    rng = np.random.RandomState(16)
+    network = Network([2 + 6, 5, 2], ["sigmoid"], "identity", dtype, 3)
+    network.initialize(rng)
+    X = make_inputs(rng, 25, 2, 3, 6, np.float64)
+    expected = feedforward(X.astype(dtype), network.W, network.b, network.activations, 3)[-1]
+    other = laid_out(X.astype(np.float32 if dtype == np.float64 else np.float64), layout)
+    got = feedforward(other, network.W, network.b, network.activations, 3)[-1]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    got = feedforward(laid_out(X.astype(dtype), layout), network.W, network.b,
+                      network.activations, 3)[-1]  # fmt: skip
+    np.testing.assert_array_equal(got, expected)

@@ -64,6 +64,39 @@ def test_gradient_matches_central_differences(hidden, loss, output, weighted):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("n_dense", [0, 2])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gradient_with_category_columns_matches_central_differences(n_dense, weighted):
+    # X's last 3 columns are codes of W[0]'s rows n_dense … n_dense + 3, or -1 for
+    # none: few rows for 3 columns, so that codes repeat in a row and in the batch
+    rng = np.random.RandomState(2)
+    n, n_codes, n_rows = 9, 3, 4
+    codes = rng.randint(n_dense - 1, n_dense + n_rows, size=(n, n_codes))
+    codes[codes == n_dense - 1] = -1
+    codes[0] = [n_dense, n_dense, -1]
+    X = np.hstack([rng.normal(size=(n, n_dense)), codes])
+    Y = _targets("squared_error", rng, n, 2)
+    sample_weight = rng.uniform(0.5, 2, size=n) if weighted else None
+    network = Network([n_dense + n_rows, 5, 2], ["tanh"], "identity", np.float64, n_codes)
+    network.compiled = False
+    network.initialize(rng)
+
+    _objective(network, X, Y, sample_weight, "squared_error", 0.3)
+    analytic = network.grad.copy()
+    assert (network.dW[0][n_dense:] != 0).all()  # every category row was looked up
+    theta0 = network.theta.copy()
+    numeric = np.empty_like(theta0)
+    h = 1e-6
+    for k in range(theta0.size):
+        network.theta[...] = theta0
+        network.theta[k] += h
+        up = _objective(network, X, Y, sample_weight, "squared_error", 0.3)
+        network.theta[k] -= 2 * h
+        down = _objective(network, X, Y, sample_weight, "squared_error", 0.3)
+        numeric[k] = (up - down) / (2 * h)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
 def test_sparse_input_gives_the_dense_gradient():
     rng = np.random.RandomState(1)
     X = rng.normal(size=(6, 5)) * (rng.uniform(size=(6, 5)) < 0.4)
