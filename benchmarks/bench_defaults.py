@@ -561,7 +561,7 @@ def print_combined(combined, summary):
             )
 
 
-def plot(rows, models, path):
+def plot(rows, models, path, mode="pipeline"):
     """Dot plot, per data set, of each model's score minus the best of the models' scores.
 
     The gap to the best rather than to MLP keeps the scale readable where MLP
@@ -608,7 +608,7 @@ def plot(rows, models, path):
         ax.grid(axis="x", alpha=0.3)
         metric = "R²" if task == REGRESSION else "accuracy"
         ax.set_xlabel(f"{metric} minus the best model's {metric} (left edge: {floor:g} or below)")
-        ax.set_title(f"{task}: {metric} short of the best model")
+        ax.set_title(f"{task}, mode {mode}: {metric} short of the best model")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper center", ncol=len(models), frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
@@ -794,7 +794,8 @@ def main(argv=None):
             path = Path(args.figure)
             if len(summaries) > 1:
                 path = path.with_name(f"{path.stem}-{mode}{path.suffix}")
-            plot([row for row in rows if row["mode"] == mode], mode_models(mode, models), path)
+            mode_rows = [row for row in rows if row["mode"] == mode]
+            plot(mode_rows, mode_models(mode, models), path, mode)
     return rows
 
 
