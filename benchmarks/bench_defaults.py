@@ -14,6 +14,33 @@ take one, so that a rerun gives the same numbers.
 candidate defaults; ``--cache PATH`` keeps the results of the other models,
 whose settings do not change, so that such a sweep refits only ours.
 
+``--mode`` says how the data reaches the models (one mode or several):
+
+- ``pipeline`` (the default): the preprocessing pipeline above, for every model.
+- ``raw``: the loader's DataFrame itself, numeric columns unscaled, categorical
+  columns as they come (``object`` / ``str`` / ``category``), missing values
+  left in. Ours gets ``fit(df, y)`` with no preprocessing at all. HGB gets
+  ``HistGradientBoosting*(categorical_features="from_dtype", random_state=0)``
+  behind one stateless step that turns the ``object`` / ``str`` columns into
+  pandas ``category`` (HGB's ``from_dtype`` reads only that dtype) with each
+  column's set of categories fixed beforehand from the whole column (which says
+  nothing about the target), so that a category missing from a training fold
+  cannot break a fold; it runs inside each fold's fit. MLP and the linear model
+  cannot take such a frame and are left out of this mode (their ``pipeline``
+  results are not reused under its name).
+- ``no-scaler``: the pipeline without the ``StandardScaler`` on the numeric
+  columns (imputing and one-hot encoding kept), the most common slip of a user,
+  for all four models (HGB, which does not care about scale, as a check).
+
+Each mode prints its own table, named by the mode; ``--out`` and ``--cache``
+keep the mode of every result. With more than one mode, e.g. ``--mode pipeline
+raw no-scaler``, a combined table follows: per data set, ours in each mode
+beside HGB in the ``pipeline`` and ``raw`` modes, ours − HGB in each mode (HGB
+of the same mode), and ours' fit seconds in each other mode over ``pipeline``;
+below it, per mode, the mean and median of ours − HGB and the count of data
+sets where ours ≥ HGB − 0.01, the count where ours in each other mode ≥ ours in
+``pipeline`` − 0.01, and the median and maximum of that fit-time ratio.
+
 Run ``python benchmarks/bench_defaults.py`` for the full table (several
 minutes on two cores) or ``--quick`` for a smoke run (seconds; its numbers mean
 little).
@@ -46,7 +73,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -54,13 +81,17 @@ import sklearn_sigmoidnet
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 
 MODELS = ("ours", "mlp", "linear", "hgb")
+MODES = ("pipeline", "raw", "no-scaler")
+# the models that can take the data the way the mode passes it
+MODE_MODELS = {"pipeline": MODELS, "raw": ("ours", "hgb"), "no-scaler": MODELS}
 LABELS = {"ours": "ours", "mlp": "MLP", "linear": "linear", "hgb": "HGB"}
 QUICK_DATASETS = ("iris", "diabetes", "penguins_body_mass")
 QUICK_OURS = {"epochs": 5}
 
 
-def preprocessor():
-    numeric = make_pipeline(SimpleImputer(), StandardScaler())
+def preprocessor(scale=True):
+    """The user's pipeline; ``scale=False`` leaves out the StandardScaler (mode ``no-scaler``)."""
+    numeric = make_pipeline(SimpleImputer(), StandardScaler()) if scale else SimpleImputer()
     categorical = make_pipeline(
         SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
     )
@@ -74,8 +105,34 @@ def preprocessor():
     )
 
 
-def make_model(name, task, ours_params):
+def category_sets(X):
+    """Each ``object`` / string column's categories, from the whole column (no target).
+
+    Fixed before the folds are drawn, so that a value that one training fold
+    lacks is still a known category in that fold's model. Columns that already
+    are ``category`` keep their own categories.
+    """
+    return {
+        column: sorted(X[column].dropna().unique().tolist(), key=str)
+        for column in X.columns
+        if not pd.api.types.is_numeric_dtype(X[column])
+        and not isinstance(X[column].dtype, pd.CategoricalDtype)
+    }
+
+
+def as_categories(X, categories):
+    """The frame with the given columns turned into pandas ``category`` of the given sets.
+
+    Stateless: the same result whichever rows it sees, so it can sit in a fold's pipeline.
+    """
+    return X.astype({column: pd.CategoricalDtype(cats) for column, cats in categories.items()})
+
+
+def make_model(name, task, ours_params, mode="pipeline", categories=None):
+    """The model as ``mode`` passes it the data; ``categories`` (raw HGB) from ``category_sets``."""
     regression = task == REGRESSION
+    if name not in MODE_MODELS[mode]:
+        raise ValueError(f"model {name!r} does not run in mode {mode!r}")
     if name == "ours":
         net = SigmoidNetRegressor if regression else SigmoidNetClassifier
         estimator = net(**{"random_state": 0, **ours_params})
@@ -85,8 +142,19 @@ def make_model(name, task, ours_params):
         estimator = RidgeCV() if regression else LogisticRegression(max_iter=10_000)
     else:
         hgb = HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier
+        if mode == "raw":
+            to_categories = FunctionTransformer(
+                as_categories,
+                kw_args={"categories": categories or {}},
+                feature_names_out="one-to-one",
+            )
+            return make_pipeline(
+                to_categories, hgb(categorical_features="from_dtype", random_state=0)
+            )
         estimator = hgb(random_state=0)
-    return make_pipeline(preprocessor(), estimator)
+    if mode == "raw":
+        return estimator  # ours: the DataFrame itself, no preprocessing at all
+    return make_pipeline(preprocessor(scale=mode != "no-scaler"), estimator)
 
 
 def _fit_and_score(model, X, y, train, test, metric, threads):
@@ -156,9 +224,9 @@ class ResultCache:
     """Cross-validation results kept in a JSON file between runs.
 
     The key covers everything the result depends on: the data set's name and
-    contents, the model (its pipeline, parameters included), the folds, the
-    thread limits and the library versions (our package's left out: the models
-    cached never use it).
+    contents, the mode (how the data reaches the model), the model (its
+    pipeline, parameters included), the folds, the thread limits and the library
+    versions (our package's left out: the models cached never use it).
     """
 
     def __init__(self, path):
@@ -168,13 +236,13 @@ class ResultCache:
             self.entries = json.loads(self.path.read_text())
 
     @staticmethod
-    def key(dataset, name, model, X, y, n_splits, threads):
+    def key(dataset, mode, name, model, X, y, n_splits, threads):
         versions = library_versions()
         del versions["sklearn_sigmoidnet"]
         material = json.dumps(
-            [joblib.hash((X, y)), joblib.hash(model), n_splits, threads, versions]
+            [mode, joblib.hash((X, y)), joblib.hash(model), n_splits, threads, versions]
         )
-        return f"{dataset}/{name}/{hashlib.sha256(material.encode()).hexdigest()[:16]}"
+        return f"{dataset}/{mode}/{name}/{hashlib.sha256(material.encode()).hexdigest()[:16]}"
 
     def get(self, key):
         return self.entries.get(key) if self.path else None
@@ -188,22 +256,40 @@ class ResultCache:
             self.path.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
 
 
-def bench_dataset(name, models, ours_params, args, cache):
+def mode_models(mode, models):
+    """The models of ``models`` that run in ``mode``, in the table's order."""
+    return [m for m in models if m in MODE_MODELS[mode]]
+
+
+def bench_dataset(name, models, ours_params, args, cache, modes=("pipeline",)):
+    """One row per mode: the data set loaded once, each model cross-validated in each mode."""
     kind, load = DATASETS[name]
     X, y, task = load()
+    categories = category_sets(X)
+    rows = []
+    for mode in modes:
+        start = time.perf_counter()
+        row = bench_mode(name, kind, X, y, task, mode, categories, models, ours_params, args, cache)
+        row["wall_s"] = time.perf_counter() - start
+        rows.append(row)
+    return rows
+
+
+def bench_mode(name, kind, X, y, task, mode, categories, models, ours_params, args, cache):
     row = {
         "dataset": name,
+        "mode": mode,
         "kind": kind,
         "task": task,
         "n_rows": X.shape[0],
         "n_features": X.shape[1],
         "results": {},
     }
-    for model_name in models:
-        model = make_model(model_name, task, ours_params)
+    for model_name in mode_models(mode, models):
+        model = make_model(model_name, task, ours_params, mode, categories)
         key = None
         if model_name != "ours":
-            key = ResultCache.key(name, model_name, model, X, y, args.folds, args.threads)
+            key = ResultCache.key(name, mode, model_name, model, X, y, args.folds, args.threads)
         result = cache.get(key) if key else None
         if result is None:
             result = cross_validate_model(model, X, y, task, args.folds, args.n_jobs, args.threads)
@@ -348,7 +434,134 @@ def print_summary(summary, rows, models, n_splits):
                 print(f"- {LABELS[m]} warned on {row['dataset']}: {message[:200]}")
 
 
-def plot(rows, models, path):
+def _score(row, model):
+    """The model's score in the row, NaN where it failed or did not run."""
+    result = row["results"].get(model)
+    return math.nan if result is None or result["errors"] else result["score"]
+
+
+def _fit_s(row, model):
+    result = row["results"].get(model)
+    return math.nan if result is None or result["errors"] else result["fit_s"]
+
+
+def combine(rows, modes):
+    """Per data set, ours in each mode beside HGB in each mode, and the summary of that.
+
+    ``ours − HGB`` of a mode compares the two models fed the same way (HGB of
+    the same mode); the other modes of ours are compared with ours in
+    ``pipeline``, on score and on fit seconds. A failed fit gives NaN: it counts
+    in no "at least" and is counted as failed.
+    """
+    by_key = {(row["dataset"], row["mode"]): row for row in rows}
+    names = list(dict.fromkeys(row["dataset"] for row in rows))
+    ours_modes = [m for m in modes if any("ours" in by_key[n, m]["results"] for n in names)]
+    hgb_modes = [m for m in modes if any("hgb" in by_key[n, m]["results"] for n in names)]
+    entries = []
+    for name in names:
+        first = by_key[name, modes[0]]
+        entry = {key: first[key] for key in ("dataset", "kind", "task", "n_rows")}
+        entry["ours"] = {m: _score(by_key[name, m], "ours") for m in ours_modes}
+        entry["ours_fit_s"] = {m: _fit_s(by_key[name, m], "ours") for m in ours_modes}
+        entry["hgb"] = {m: _score(by_key[name, m], "hgb") for m in hgb_modes}
+        entry["ours_minus_hgb"] = {
+            m: entry["ours"][m] - entry["hgb"][m] for m in ours_modes if m in hgb_modes
+        }
+        if "pipeline" in ours_modes:
+            entry["ours_minus_ours_pipeline"] = {
+                m: entry["ours"][m] - entry["ours"]["pipeline"]
+                for m in ours_modes
+                if m != "pipeline"
+            }
+            entry["ours_fit_s_over_pipeline"] = {
+                m: entry["ours_fit_s"][m] / entry["ours_fit_s"]["pipeline"]
+                for m in ours_modes
+                if m != "pipeline"
+            }
+        entries.append(entry)
+
+    summary = {}
+    for m in ours_modes:
+        if m not in hgb_modes:
+            continue
+        gaps = pd.Series([e["ours_minus_hgb"][m] for e in entries], dtype=float)
+        summary[f"ours − HGB, {m}"] = {
+            "mean": float(gaps.mean()),
+            "median": float(gaps.median()),
+            "at least HGB − 0.01": int((gaps >= -0.01).sum()),
+            "of": len(gaps),
+            "failed": int(gaps.isna().sum()),
+        }
+    for m in ours_modes:
+        if m == "pipeline" or "pipeline" not in ours_modes:
+            continue
+        gaps = pd.Series([e["ours_minus_ours_pipeline"][m] for e in entries], dtype=float)
+        summary[f"ours {m} vs ours pipeline"] = {
+            "mean": float(gaps.mean()),
+            "median": float(gaps.median()),
+            "at least pipeline − 0.01": int((gaps >= -0.01).sum()),
+            "of": len(gaps),
+            "failed": int(gaps.isna().sum()),
+        }
+        ratios = pd.Series(
+            [e["ours_fit_s_over_pipeline"][m] for e in entries], index=names, dtype=float
+        )
+        summary[f"ours fit s, {m} / pipeline"] = {
+            "median": float(ratios.median()),
+            "max": float(ratios.max()),
+            "max on": ratios.idxmax() if ratios.notna().any() else None,
+            "n": int(ratios.notna().sum()),
+        }
+    return {"ours_modes": ours_modes, "hgb_modes": hgb_modes, "datasets": entries}, summary
+
+
+def print_combined(combined, summary):
+    ours_modes, hgb_modes = combined["ours_modes"], combined["hgb_modes"]
+    # HGB's no-scaler score is its pipeline one to the third decimal: only two columns
+    hgb_shown = [m for m in ("pipeline", "raw") if m in hgb_modes] or hgb_modes
+    gap_modes = [m for m in ours_modes if m in hgb_modes]
+    ratio_modes = [m for m in ours_modes if m != "pipeline"] if "pipeline" in ours_modes else []
+    header = ["data set", "kind", "task", "rows"]
+    header += [f"ours ({m})" for m in ours_modes] + [f"HGB ({m})" for m in hgb_shown]
+    header += [f"ours − HGB ({m})" for m in gap_modes]
+    header += ["ours s (pipeline)"] if "pipeline" in ours_modes else []
+    header += [f"ours s {m}/pipeline" for m in ratio_modes]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] * 3 + ["---:"] * (len(header) - 3)) + "|")
+    for e in combined["datasets"]:
+        cells = [e["dataset"], e["kind"], "reg" if e["task"] == REGRESSION else "cls"]
+        cells.append(str(e["n_rows"]))
+        cells += ["error" if math.isnan(e["ours"][m]) else _num(e["ours"][m]) for m in ours_modes]
+        cells += ["error" if math.isnan(e["hgb"][m]) else _num(e["hgb"][m]) for m in hgb_shown]
+        cells += [_gap(e["ours_minus_hgb"][m]) for m in gap_modes]
+        if "pipeline" in ours_modes:
+            cells.append(_num(e["ours_fit_s"]["pipeline"], 2))
+        cells += [_num(e["ours_fit_s_over_pipeline"][m], 2) for m in ratio_modes]
+        print("| " + " | ".join(cells) + " |")
+    print()
+    for label, value in summary.items():
+        failed = f", {value['failed']} failed" if value.get("failed") else ""
+        if label.startswith("ours − HGB"):
+            print(
+                f"- {label} (HGB of the same mode): mean {_gap(value['mean'])}, median "
+                f"{_gap(value['median'])}; ours ≥ HGB − 0.01 on {value['at least HGB − 0.01']} "
+                f"of {value['of']} data sets{failed}"
+            )
+        elif label.endswith("vs ours pipeline"):
+            print(
+                f"- {label}: mean {_gap(value['mean'])}, median {_gap(value['median'])}; "
+                f"ours ({label.split()[1]}) ≥ ours (pipeline) − 0.01 on "
+                f"{value['at least pipeline − 0.01']} of {value['of']} data sets{failed}"
+            )
+        else:
+            where = f" ({value['max on']})" if value["max on"] else ""
+            print(
+                f"- {label}: median {_num(value['median'], 2)}, max "
+                f"{_num(value['max'], 2)}{where}, over {value['n']} data sets fitted in both"
+            )
+
+
+def plot(rows, models, path, mode="pipeline"):
     """Dot plot, per data set, of each model's score minus the best of the models' scores.
 
     The gap to the best rather than to MLP keeps the scale readable where MLP
@@ -395,7 +608,7 @@ def plot(rows, models, path):
         ax.grid(axis="x", alpha=0.3)
         metric = "R²" if task == REGRESSION else "accuracy"
         ax.set_xlabel(f"{metric} minus the best model's {metric} (left edge: {floor:g} or below)")
-        ax.set_title(f"{task}: {metric} short of the best model")
+        ax.set_title(f"{task}, mode {mode}: {metric} short of the best model")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper center", ncol=len(models), frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
@@ -403,11 +616,12 @@ def plot(rows, models, path):
     plt.close(fig)
 
 
-def write_results(path, rows, summary, environment):
+def write_results(path, rows, summary, environment, combined=None):
+    """``rows`` of every mode; ``summary`` per mode; ``combined`` (with several modes)."""
     path = Path(path)
     if path.suffix == ".csv":
         records = [
-            {key: row[key] for key in ("dataset", "kind", "task", "n_rows", "n_features")}
+            {key: row[key] for key in ("dataset", "mode", "kind", "task", "n_rows", "n_features")}
             | {"model": m}
             | {k: v for k, v in result.items() if k not in ("other_warnings", "errors")}
             | {"errors": "; ".join(result["errors"])}
@@ -416,7 +630,13 @@ def write_results(path, rows, summary, environment):
         ]
         pd.DataFrame(records).to_csv(path, index=False)
     else:
-        document = {"environment": environment, "summary": summary, "datasets": rows}
+        document = {
+            "environment": environment,
+            "modes": environment["modes"],
+            "summary": summary,
+            "combined": combined,
+            "datasets": rows,
+        }
         path.write_text(json.dumps(document, indent=1, default=str))
 
 
@@ -457,7 +677,8 @@ def describe_environment(args, ours_params):
         f"--blas-threads {args.blas_threads}, --omp-threads {args.omp_threads}; "
         f"{args.folds}-fold CV"
     )
-    print(f"ours: {environment['ours_regressor']} / {environment['ours_classifier']}\n")
+    print(f"ours: {environment['ours_regressor']} / {environment['ours_classifier']}")
+    print(f"modes: {', '.join(args.mode)}\n")
     return environment
 
 
@@ -490,6 +711,15 @@ def main(argv=None):
         help=f"smoke run: {', '.join(QUICK_DATASETS)}, 2 folds, ours with "
         + ", ".join(f"{k}={v}" for k, v in QUICK_OURS.items()),
     )
+    parser.add_argument(
+        "--mode",
+        nargs="+",
+        choices=MODES,
+        default=["pipeline"],
+        help="how the data reaches the models: pipeline (the default), raw (the DataFrame "
+        "itself; ours and HGB only), no-scaler (the pipeline without StandardScaler); "
+        "several modes add a combined table",
+    )
     parser.add_argument("--cache", help="JSON file keeping the results of MLP, linear and HGB")
     parser.add_argument("--out", help="write all results to this .json or .csv file")
     parser.add_argument(
@@ -517,31 +747,55 @@ def main(argv=None):
     names = select_datasets(args.only, args.quick)
     if not names:
         parser.error(f"no data set name contains {args.only!r}")
+    args.mode = list(dict.fromkeys(args.mode))
     args.folds = 2 if args.quick else 5
     args.threads = (args.blas_threads, args.omp_threads)
     ours_params = {**(QUICK_OURS if args.quick else {}), **parse_overrides(args.ours)}
 
     start = time.perf_counter()
     environment = describe_environment(args, ours_params)
+    environment["modes"] = args.mode
     cache = ResultCache(args.cache)
     rows = []
     for name in names:
-        rows.append(bench_dataset(name, models, ours_params, args, cache))
+        rows += bench_dataset(name, models, ours_params, args, cache, args.mode)
         cache.save()
         print(f"  done: {name} ({time.perf_counter() - start:.0f} s)", flush=True)
-    print(
-        f"\n## Cross-validated score ({args.folds} folds; R² for reg, accuracy for cls) "
-        "and mean fit seconds\n"
-    )
-    print_table(rows, models)
-    summary = summarise(rows, models)
-    print_summary(summary, rows, models, args.folds)
+    summaries = {}
+    environment["mode_wall_s"] = {}
+    for mode in args.mode:
+        mode_rows = [row for row in rows if row["mode"] == mode]
+        shown = mode_models(mode, models)
+        if not shown:
+            print(f"\n## Mode {mode}: none of {','.join(models)} runs in it")
+            continue
+        print(
+            f"\n## Mode {mode}: cross-validated score ({args.folds} folds; R² for reg, "
+            "accuracy for cls) and mean fit seconds\n"
+        )
+        print_table(mode_rows, shown)
+        summaries[mode] = summarise(mode_rows, shown)
+        print_summary(summaries[mode], mode_rows, shown, args.folds)
+        environment["mode_wall_s"][mode] = sum(row["wall_s"] for row in mode_rows)
+        print(f"- mode {mode}: {environment['mode_wall_s'][mode]:.0f} s of fitting and scoring")
+    combined = None
+    if len(args.mode) > 1:
+        table, combined_summary = combine(rows, args.mode)
+        if table["ours_modes"] or table["hgb_modes"]:
+            print(f"\n## Modes side by side: {', '.join(args.mode)}\n")
+            print_combined(table, combined_summary)
+            combined = {**table, "summary": combined_summary}
     environment["wall_s"] = time.perf_counter() - start
     print(f"\nwall time {environment['wall_s']:.0f} s")
     if args.out:
-        write_results(args.out, rows, summary, environment)
+        write_results(args.out, rows, summaries, environment, combined)
     if args.figure:
-        plot(rows, models, args.figure)
+        for mode in summaries:
+            path = Path(args.figure)
+            if len(summaries) > 1:
+                path = path.with_name(f"{path.stem}-{mode}{path.suffix}")
+            mode_rows = [row for row in rows if row["mode"] == mode]
+            plot(mode_rows, mode_models(mode, models), path, mode)
     return rows
 
 
