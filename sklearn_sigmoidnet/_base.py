@@ -312,7 +312,7 @@ class BaseSigmoidNet(
             hidden_activations(self, len(sizes)),
             targets.out_activation,
             inputs.dtype,
-            **({"n_category_columns": inputs.n_category_columns} if inputs.n_category_columns else {}),
+            n_category_columns=inputs.n_category_columns,
         )
         if continuing:
             shapes, fitted = [W.shape for W in network.W], [W.shape for W in self.coefs_]
@@ -438,8 +438,9 @@ class BaseSigmoidNet(
         inputs = self._input_encoding
         U = inputs.encode(inputs.check(X), scaled=False)
         activations = [*self.hidden_activations_, output_activation or self.out_activation_]
-        outputs = feedforward(U, self.coefs_, self.intercepts_, activations,
-                              **({"n_category_columns": inputs.n_category_columns} if inputs.n_category_columns else {}))
+        outputs = feedforward(
+            U, self.coefs_, self.intercepts_, activations, inputs.n_category_columns
+        )
         if not np.isfinite(outputs[-1]).all():
             warnings.warn(
                 "The network's output is not finite (inf or NaN) for some samples: X, or "

@@ -77,7 +77,9 @@ class Monitor:
             self.estimator, self.model, self.X_raw, self.y = estimator, model, X_raw, y
 
     def __call__(self, network):
-        Y_hat = feedforward(self.U, network.W, network.b, network.activations)[-1]
+        Y_hat = feedforward(
+            self.U, network.W, network.b, network.activations, network.n_category_columns
+        )[-1]
         targets = self.targets
         losses = per_sample_loss(targets.loss_name, self.Y, Y_hat, targets.quantile_level)
         valid_loss = float(np.average(losses, weights=self.sample_weight))

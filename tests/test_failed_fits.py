@@ -345,7 +345,10 @@ def test_a_failing_call_leaves_a_fitted_model_as_it_was(model, which, method, se
 @pytest.mark.parametrize(
     "how",
     [
-        pytest.param(lambda: dict(activation="relu", solver="sgd", normalize_X=False, X=X * 1e300), id="diverged"),
+        pytest.param(
+            lambda: dict(activation="relu", solver="sgd", normalize_X=False, X=X * 1e300),
+            id="diverged",
+        ),
         pytest.param(lambda: dict(random_state=_Raising(KeyboardInterrupt, 1)), id="ctrl-c"),
         pytest.param(lambda: dict(random_state=_Raising(MemoryError, 1)), id="out-of-memory"),
         pytest.param(lambda: dict(sample_weight=np.zeros(60)), id="zero-weights"),

@@ -126,7 +126,9 @@ def test_sparse_input_fits_as_dense(container):
     X = rng.normal(size=(120, 10)) * (rng.uniform(size=(120, 10)) < 0.3)
     y = X @ rng.normal(size=10)
     # unscaled: sparse X is never centred, dense X is
-    params = dict(hidden_layer_sizes=(5,), epochs=5, batch_size=16, random_state=0, normalize_X=False)
+    params = dict(
+        hidden_layer_sizes=(5,), epochs=5, batch_size=16, random_state=0, normalize_X=False
+    )
     dense = SigmoidNetRegressor(**params).fit(X, y)
     sparse_net = SigmoidNetRegressor(**params).fit(container(X), y)
     np.testing.assert_allclose(sparse_net.predict(container(X)), dense.predict(X), rtol=1e-10)

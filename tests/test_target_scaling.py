@@ -81,8 +81,12 @@ def test_weighted_statistics_are_those_of_repeated_samples():
     params = dict(hidden_layer_sizes=(4,), solver="lbfgs", epochs=50, random_state=0)
     weighted = _fit(SigmoidNetRegressor(**params), X, y, sample_weight=weights)
     repeated = _fit(SigmoidNetRegressor(**params), np.repeat(X, weights, 0), np.repeat(y, weights))
-    np.testing.assert_allclose(weighted._target_encoding.shift, repeated._target_encoding.shift, rtol=1e-12)
-    np.testing.assert_allclose(weighted._target_encoding.scale, repeated._target_encoding.scale, rtol=1e-12)
+    np.testing.assert_allclose(
+        weighted._target_encoding.shift, repeated._target_encoding.shift, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        weighted._target_encoding.scale, repeated._target_encoding.scale, rtol=1e-12
+    )
     np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-6)
 
 
@@ -98,7 +102,9 @@ def test_poisson_targets_are_scaled_not_centred():
     counts = rng.poisson(200 * np.exp(X_pois @ [1.0, -0.5]))
     params = dict(hidden_layer_sizes=(), solver="lbfgs", alpha=0, tol=1e-10, epochs=500)
     scaled = _fit(SigmoidNetRegressor(loss="poisson", **params), X_pois, counts)
-    assert scaled._target_encoding.shift[0] == 0 and scaled._target_encoding.scale[0] == pytest.approx(counts.mean())
+    assert scaled._target_encoding.shift[0] == 0 and scaled._target_encoding.scale[
+        0
+    ] == pytest.approx(counts.mean())
     # log(scale) went into the output bias: the same GLM as without scaling
     raw = _fit(SigmoidNetRegressor(loss="poisson", normalize_y=False, **params), X_pois, counts)
     np.testing.assert_allclose(scaled.predict(X_pois), raw.predict(X_pois), rtol=1e-4)
@@ -122,5 +128,7 @@ def test_huber_scales_by_the_median_absolute_deviation():
     net = _fit(SigmoidNetRegressor(loss="huber", **PARAMS), X, y_dirty)
     median = np.sort(y_dirty)[len(y) // 2 - 1]  # the lower of the two middle values
     assert net._target_encoding.shift[0] == median
-    assert net._target_encoding.scale[0] == pytest.approx(1.4826 * np.median(np.abs(y_dirty - median)), rel=0.02)
+    assert net._target_encoding.scale[0] == pytest.approx(
+        1.4826 * np.median(np.abs(y_dirty - median)), rel=0.02
+    )
     assert net._target_encoding.scale[0] < 2 * y.std()

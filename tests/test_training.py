@@ -69,7 +69,12 @@ def test_stops_when_the_loss_stalls(Estimator, X, y):
 @pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
 def test_early_stopping_restores_the_best_weights(Estimator, X, y):
     est = Estimator(
-        (10,), learning_rate=0.01, epochs=300, early_stopping=True, random_state=0, normalize_X=False
+        (10,),
+        learning_rate=0.01,
+        epochs=300,
+        early_stopping=True,
+        random_state=0,
+        normalize_X=False,
     ).fit(X, y)
     scores = est.validation_scores_
     assert len(scores) == est.n_iter_ < 300
