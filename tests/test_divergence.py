@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._optimizers import SGD
-from sklearn_sigmoidnet._training import Progress, Settings, train_stochastic
+from sklearn_sigmoidnet._training import Progress, Settings, train_lbfgs, train_stochastic
 
 X, y = make_regression(n_samples=300, n_features=5, noise=5, random_state=0)
 y_scaled = y / y.std()
@@ -148,6 +148,72 @@ def test_lbfgs_steps_back_from_a_non_finite_loss(monkeypatch):
     assert math.inf in seen
     assert np.isfinite(net.loss_curve_).all() and math.isfinite(net.loss_)
     assert np.isfinite(net.predict(X_pois)).all()
+
+
+def _lbfgs_nan_step_problem():
+    # a gradient near 1e300 whose squared norm overflows: scipy's first step is NaN
+    rng = np.random.default_rng(0)
+    X_huge, labels = rng.standard_normal((30, 9)) * 1e300, rng.integers(0, 2, 30)
+    net = SigmoidNetClassifier(
+        (4,), activation="identity", solver="lbfgs", epochs=2, alpha=1e6, random_state=0
+    )
+    return net, X_huge, labels
+
+
+def test_lbfgs_that_diverges_before_it_improves_is_an_error():
+    net, X_huge, labels = _lbfgs_nan_step_problem()
+    with pytest.raises(ValueError, match=r"diverged before it improved.*X holds values as large"):
+        net.fit(X_huge, labels)
+    with pytest.raises(NotFittedError):
+        net.predict(X_huge)
+
+
+def test_lbfgs_that_diverges_in_a_warm_start_keeps_the_weights_and_warns():
+    net, X_huge, labels = _lbfgs_nan_step_problem()
+    _quietly(net.set_params(epochs=5), "fit", X_huge / 1e300, labels)
+    weights, curve = [W.copy() for W in net.coefs_ + net.intercepts_], list(net.loss_curve_)
+    net.set_params(warm_start=True)
+    with pytest.warns(ConvergenceWarning, match="Training diverged: .*X holds values as large"):
+        net.fit(X_huge, labels)
+    for W, W_before in zip(net.coefs_ + net.intercepts_, weights):
+        np.testing.assert_array_equal(W, W_before)
+    assert net.loss_curve_ == curve and net.n_iter_ == 0 and math.isfinite(net.loss_)
+    assert np.isfinite(net.predict_proba(X_huge / 1e300)).all()
+
+
+@pytest.mark.parametrize("where", ["iterate", "result"])
+def test_lbfgs_keeps_no_weights_that_overflow_the_network_dtype(monkeypatch, where):
+    # iterates finite in scipy's float64 and infinite in the network's float32
+    network = Network([5, 4, 1], ["sigmoid"], "identity", np.float32)
+    network.initialize(np.random.RandomState(0))
+    accepted = []  # the iterates that scipy reports, before any overflow
+    minimize = scipy.optimize.minimize
+
+    def overflowing_minimize(objective, x0, callback, **kwargs):
+        def tampered(intermediate_result):
+            if where == "iterate" and accepted:
+                intermediate_result.x = np.full_like(x0, 1e39)
+            else:
+                accepted.append(intermediate_result.x.copy())
+            callback(intermediate_result)
+
+        found = minimize(objective, x0, callback=tampered, **kwargs)
+        found.x = np.full_like(x0, 1e39)
+        return found
+
+    monkeypatch.setattr(scipy.optimize, "minimize", overflowing_minimize)
+    settings = Settings(
+        loss="squared_error", alpha=0.0, epochs=3, batch_size=300, learning_rate=0.0,
+        schedule="constant", power_t=0.5, shuffle=False, tol=0.0, n_iter_no_change=10,
+        stopping_rule=True,
+    )  # fmt: skip
+    X32, Y32 = X.astype(np.float32), y_scaled.reshape(-1, 1).astype(np.float32)
+    result = train_lbfgs(network, X32, Y32, None, settings, Progress())
+    assert result.outcome == "diverged" and "not finite in float32" in result.message
+    assert result.n_iter == len(accepted) == (1 if where == "iterate" else 3)
+    # the lowest-loss iterate: L-BFGS's last accepted one
+    np.testing.assert_array_equal(network.theta, accepted[-1].astype(np.float32))
+    assert result.progress.loss == result.progress.history["train_loss"][-1]
 
 
 def test_no_progress_at_all_is_reported():
