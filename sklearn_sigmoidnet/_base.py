@@ -273,10 +273,7 @@ class BaseSigmoidNet(
         continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
         X, y, fitted, holder = self._validate_input(X, y, continuing)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-            _check_weight_total(sample_weight, "The sample weights")
+            sample_weight = _checked_sample_weight(sample_weight, X, "The sample weights")
         Y, targets = self._encode_targets(y, sample_weight, continuing=continuing, classes=classes)
         Y = Y.astype(X.dtype, copy=False)
         fitted.update(targets)
@@ -402,10 +399,9 @@ class BaseSigmoidNet(
         check_consistent_length(X_val, y_val)
         Y_val = self._encode_validation_targets(y_val, targets).astype(dtype, copy=False)
         if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+            sample_weight_val = _checked_sample_weight(
+                sample_weight_val, X_val, "The validation sample weights"
             )
-            _check_weight_total(sample_weight_val, "The validation sample weights")
         sample_weight_val = self._weighted(Y_val, sample_weight_val, False, targets)
         return X_val, y_val, Y_val, sample_weight_val
 
@@ -787,13 +783,36 @@ class BaseSigmoidNet(
         return tags
 
 
-def _check_weight_total(sample_weight, what):
+def _checked_sample_weight(sample_weight, X, what):
+    """The sample weights in X's dtype, checked to add up.
+
+    They are checked in float64 first, so that weights that the cast to float32
+    turns into zeros are not taken for weights given as zeros.
+    """
+    given = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    weights = check_array(given, ensure_2d=False, dtype=X.dtype, input_name="sample_weight")
+    _check_weight_total(weights, what, given)
+    return weights
+
+
+def _check_weight_total(sample_weight, what, given=None):
     total = float(sample_weight.sum())
-    if not total >= np.finfo(sample_weight.dtype).tiny:
+    tiny = np.finfo(sample_weight.dtype).tiny
+    if not total >= tiny:
+        cast = ""
+        if given is not None and given.sum() >= np.finfo(given.dtype).tiny:
+            # enough as given: the cast to X's dtype made them zeros, or too small
+            lost = np.count_nonzero(given) - np.count_nonzero(sample_weight)
+            made = f"made {lost} of them 0" if lost else "made them this small"
+            cast = (
+                f" As given they sum to {given.sum():.3g}: the cast to {sample_weight.dtype}, "
+                f"X's dtype, {made}. Scale them up (alpha's L2 term is divided by the "
+                "training weights' total)."
+            )
         raise ValueError(
             f"{what} sum to {total:g}: training needs a positive total weight, and one "
-            "large enough to compute with (at least one sample weighing more than "
-            f"{np.finfo(sample_weight.dtype).tiny:.3g})."
+            f"large enough to compute with (at least one sample weighing more than {tiny:.3g})."
+            f"{cast}"
         )
 
 

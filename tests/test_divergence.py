@@ -233,6 +233,23 @@ def test_weights_that_sum_to_zero_are_a_clear_error(solver):
         SigmoidNetRegressor(solver=solver).fit(X, y, sample_weight=np.full(300, 5e-324))
 
 
+def test_weights_that_the_cast_to_float32_makes_zeros_are_told_apart():
+    X32, tiny = X.astype(np.float32), np.full(300, 1e-300)  # float64 keeps them
+    cast = "As given they sum to 3e-298: the cast to float32, X's dtype, made 300 of them 0"
+    with pytest.raises(ValueError, match=f"sample weights sum to 0: .*{cast}"):
+        SigmoidNetRegressor().fit(X32, y, sample_weight=tiny)
+    with pytest.raises(ValueError, match=f"validation sample weights sum to 0: .*{cast}"):
+        SigmoidNetRegressor().fit(X32, y, X_val=X32, y_val=y, sample_weight_val=tiny)
+    with pytest.raises(ValueError, match="made them this small"):  # float32 subnormals
+        SigmoidNetRegressor().fit(X32, y, sample_weight=np.full(300, 1e-42))
+    with pytest.raises(ValueError, match="too large for dtype"):
+        SigmoidNetRegressor().fit(X32, y, sample_weight=np.full(300, 1e300))
+    for zeros in (np.zeros(300), np.full(300, 5e-324)):  # too small as given: no cast to blame
+        with pytest.raises(ValueError) as raised:
+            SigmoidNetRegressor().fit(X32, y, sample_weight=zeros)
+        assert "cast" not in str(raised.value)
+
+
 def test_a_validation_split_without_weight_is_a_clear_error():
     weights = np.zeros(300)
     weights[0] = 1.0  # the one weighted sample lands on one side of the split
