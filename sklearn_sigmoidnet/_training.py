@@ -366,6 +366,8 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
         )
 
     if not math.isfinite(loss):
+        if progress.loss is not None:  # a continuing fit keeps its weights, and their loss
+            loss = progress.loss
         return result("diverged", "the loss of the starting weights is not finite")
 
     def record_iteration(intermediate_result):

@@ -126,6 +126,16 @@ def test_lbfgs_refuses_a_starting_loss_that_is_not_finite():
         net.predict(X_big)
 
 
+def test_lbfgs_continued_from_a_starting_loss_that_is_not_finite_keeps_the_fit():
+    net = _quietly(SigmoidNetRegressor((8,), activation="relu", solver="lbfgs"), "fit", X, y)
+    weights, loss = [W.copy() for W in net.coefs_ + net.intercepts_], net.loss_
+    with pytest.warns(ConvergenceWarning, match="starting weights is not finite"):
+        net.set_params(warm_start=True).fit(X * 1e300, y)
+    assert net.loss_ == loss
+    for W, W_before in zip(net.coefs_ + net.intercepts_, weights):
+        np.testing.assert_array_equal(W, W_before)
+
+
 def test_lbfgs_steps_back_from_a_non_finite_loss(monkeypatch):
     # Poisson's exp output overflows on the first line search's long step
     rng = np.random.RandomState(0)
