@@ -354,6 +354,8 @@ def _target_scaling(Y, sample_weight, loss):
     divided by their mean, so that they stay counts ≥ 0. A target that is
     constant (to rounding) keeps s = 1.
     """
+    if sample_weight is not None:  # relative to the largest, so that weight × y cannot overflow
+        sample_weight = sample_weight / sample_weight.max()
     if loss == "poisson":
         shift = np.zeros(Y.shape[1])
         scale = np.average(Y, axis=0, weights=sample_weight)

@@ -86,6 +86,20 @@ def test_weighted_statistics_are_those_of_repeated_samples():
     np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-6)
 
 
+@pytest.mark.parametrize("loss", ["poisson", "squared_error"])
+def test_huge_weights_and_targets_do_not_overflow_the_scaling(loss):
+    # weight × y near 1e500: the weighted statistics stay those of moderate weights
+    weights = np.random.RandomState(0).uniform(0.5, 2, size=len(y))
+    huge = _fit(
+        SigmoidNetRegressor(loss=loss, **PARAMS), X, y * 1e196, sample_weight=weights * 1e300
+    )
+    moderate = _fit(SigmoidNetRegressor(loss=loss, **PARAMS), X, y * 1e196, sample_weight=weights)
+    np.testing.assert_allclose(huge._y_shift, moderate._y_shift, rtol=1e-12)
+    np.testing.assert_allclose(huge._y_scale, moderate._y_scale, rtol=1e-12)
+    assert all(np.isfinite(W).all() for W in huge.coefs_ + huge.intercepts_)
+    assert np.isfinite(huge.predict(X)).all()
+
+
 def test_a_constant_target_is_not_divided_by_zero():
     net = _fit(SigmoidNetRegressor(**{**PARAMS, "epochs": 100}), X, np.full(len(X), 42.0))
     assert net._y_scale[0] == 1.0
