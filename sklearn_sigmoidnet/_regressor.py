@@ -293,9 +293,19 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         # ŷ = s·(b + cᵀa) + m is the output layer b' = s·b + m, c' = s·c; with
         # Poisson's ŷ = s·exp(r) = exp(r + log s), only b' = b + log s
         shift, scale = fitted["_y_shift"], fitted["_y_scale"]
-        if fitted["out_activation_"] == "exp":
-            return W, (b + np.log(scale)).astype(b.dtype)
-        return (W * scale).astype(W.dtype), (b * scale + shift).astype(b.dtype)
+        with np.errstate(over="ignore"):
+            # y's own range must fit: Poisson's predictions are scale × exp(r)
+            folded = [(np.abs(shift) + scale).astype(W.dtype)]
+            if fitted["out_activation_"] == "exp":
+                folded += [W, (b + np.log(scale)).astype(b.dtype)]
+            else:
+                folded += [(W * scale).astype(W.dtype), (b * scale + shift).astype(b.dtype)]
+        if not all(np.isfinite(values).all() for values in folded):
+            raise ValueError(
+                f"The fitted curve, in y's units (targets scaled by {scale.max():.3g}), overflows "
+                f"{W.dtype}, X's dtype: fit on float64 X, or on scaled y."
+            )
+        return folded[1], folded[2]
 
     def _unfold_output(self, W, b, fitted):
         shift, scale = fitted["_y_shift"], fitted["_y_scale"]
