@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 import pytest
 import scipy.optimize
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
@@ -297,3 +299,46 @@ def test_new_data_that_starts_higher_is_no_divergence():
         for _ in range(30):
             net.partial_fit(X, shifted)
     assert np.abs(net.predict(X) - shifted).mean() < np.abs(shifted - y_scaled).mean() / 2
+
+
+SCALES = [1e-300, 1e-30, 1.0, 1e30, 1e150, 1e300]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(
+    loss=st.sampled_from(["classifier", "squared_error", "absolute_error", "huber", "poisson"]),
+    solver=st.sampled_from(["sgd", "adam", "lbfgs"]),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    activation=st.sampled_from(["sigmoid", "relu", "identity"]),
+    alpha=st.sampled_from([0.0, 1e-4, 1e6]),
+    x_scale=st.sampled_from(SCALES),
+    y_scale=st.sampled_from(SCALES),
+    weight_scale=st.sampled_from([None, *SCALES]),
+    seed=st.integers(0, 2**16),
+)
+def test_a_fit_at_any_scale_keeps_finite_weights_or_raises(
+    loss, solver, dtype, activation, alpha, x_scale, y_scale, weight_scale, seed
+):
+    rng = np.random.RandomState(seed)
+    X_fit = (rng.standard_normal((20, 3)) * x_scale).astype(dtype)
+    params = dict(activation=activation, solver=solver, alpha=alpha, epochs=3, random_state=0)
+    if loss == "classifier":
+        net, target = SigmoidNetClassifier((3,), **params), rng.randint(0, 2, 20)
+    else:
+        net, target = SigmoidNetRegressor((3,), loss=loss, **params), rng.standard_normal(20)
+        target = np.abs(target) * y_scale if loss == "poisson" else target * y_scale
+    weights = None if weight_scale is None else rng.uniform(0.1, 1, 20) * weight_scale
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            net.fit(X_fit, target, sample_weight=weights)
+        except ValueError:
+            return
+    assert all(np.isfinite(W).all() for W in net.coefs_ + net.intercepts_)
+    assert math.isfinite(net.loss_)
+    outputs = net.predict_proba(X_fit) if loss == "classifier" else net.predict(X_fit)
+    # a fit that reported success predicts finite values on its own training data
+    if not any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        assert np.isfinite(outputs).all()
