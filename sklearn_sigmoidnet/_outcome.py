@@ -26,10 +26,17 @@ def report(result, solver, epochs, learning_rate, *, continuing, X, Y):
             ConvergenceWarning,
         )
     elif result.outcome == "diverged":
+        if solver == "lbfgs":  # it has no optimiser state and no learning_rate
+            hint = _hint(X, Y, solver, learning_rate, diverged=True)
+            advice = f"kept. {hint or 'Scaled inputs usually help.'}"
+        else:
+            advice = (
+                "kept and the optimiser's state is reset; a smaller learning_rate, or "
+                "scaled inputs, usually help."
+            )
         warnings.warn(
             f"Training diverged: {result.message}. The weights with the lowest training "
-            "loss are kept and the optimiser's state is reset; a smaller learning_rate, or "
-            "scaled inputs, usually help.",
+            f"loss are {advice}",
             ConvergenceWarning,
         )
     elif result.outcome == "interrupted":

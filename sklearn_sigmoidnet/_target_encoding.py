@@ -109,9 +109,20 @@ class ScaledTargets:
     def fold(self, W, b):
         # ŷ = s·(b + cᵀa) + m is the output layer b' = s·b + m, c' = s·c; with
         # Poisson's ŷ = s·exp(r) = exp(r + log s), only b' = b + log s
-        if self.out_activation == "exp":
-            return W, (b + np.log(self.scale)).astype(b.dtype)
-        return (W * self.scale).astype(W.dtype), (b * self.scale + self.shift).astype(b.dtype)
+        shift, scale = self.shift, self.scale
+        with np.errstate(over="ignore"):
+            # y's own range must fit: Poisson's predictions are scale × exp(r)
+            folded = [(np.abs(shift) + scale).astype(W.dtype)]
+            if self.out_activation == "exp":
+                folded += [W, (b + np.log(scale)).astype(b.dtype)]
+            else:
+                folded += [(W * scale).astype(W.dtype), (b * scale + shift).astype(b.dtype)]
+        if not all(np.isfinite(values).all() for values in folded):
+            raise ValueError(
+                f"The fitted curve, in y's units (targets scaled by {scale.max():.3g}), overflows "
+                f"{W.dtype}, X's dtype: fit on float64 X, or on scaled y."
+            )
+        return folded[1], folded[2]
 
     def unfold(self, W, b):
         if self.out_activation == "exp":
@@ -124,6 +135,8 @@ def _target_scaling(Y, sample_weight, loss):
 
     A target that is constant (to rounding) keeps s = 1.
     """
+    if sample_weight is not None:  # relative to the largest, so that weight × y cannot overflow
+        sample_weight = sample_weight / sample_weight.max()
     if loss == "poisson":
         shift = np.zeros(Y.shape[1])
         scale = np.average(Y, axis=0, weights=sample_weight)

@@ -325,7 +325,11 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
     """Full-batch L-BFGS (scipy's L-BFGS-B) for up to ``settings.epochs`` iterations.
 
     A non-finite loss counts as infinitely bad, so that the line search steps
-    back from it and every iterate scipy accepts has a finite loss.
+    back from it. scipy can still accept a non-finite iterate (a gradient so
+    large that its squared norm overflows makes a NaN step): the run has then
+    diverged, and returns to its lowest-loss finite iterate, the starting
+    weights when there is none. Only the iterates are judged, in the network's
+    dtype, since a float64 iterate may overflow float32.
     """
     hooks = hooks or Hooks()
     history = _History(progress.history, False, settings.verbose)
@@ -345,8 +349,10 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
     iterate = theta.astype(np.float64)  # scipy works in float64
     loss = objective(iterate)[0]
     start_loss = loss if progress.start_loss is None else progress.start_loss
-    # the clock, the open callback task, and the iterations recorded
+    lowest, lowest_loss = iterate.copy(), loss  # where a divergence returns to
+    # the clock, the open callback task, the iterations recorded, and why the run diverged
     state = {"clock": time.perf_counter(), "task": None, "n_iter": 0, "stopped": False}
+    state["diverged"] = ""
 
     def result(outcome, message=""):
         theta[...] = iterate
@@ -366,16 +372,26 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
         )
 
     if not math.isfinite(loss):
+        if progress.loss is not None:  # a continuing fit keeps its weights, and their loss
+            loss = progress.loss
         return result("diverged", "the loss of the starting weights is not finite")
 
     def record_iteration(intermediate_result):
-        nonlocal loss
+        nonlocal loss, lowest_loss
         task, state["task"] = state["task"], None
+        epoch = history.n_epochs + 1
+        state["diverged"] = _unusable(
+            intermediate_result.x, intermediate_result.fun, theta.dtype, f"in iteration {epoch}"
+        )
+        if state["diverged"]:
+            hooks.end(task, None)
+            raise StopIteration
         loss = float(intermediate_result.fun)
         iterate[...] = intermediate_result.x
+        if loss < lowest_loss:
+            lowest[...], lowest_loss = iterate, loss
         state["n_iter"] += 1
         now = time.perf_counter()
-        epoch = history.n_epochs + 1
         history.append(
             {
                 "epoch": epoch,
@@ -407,7 +423,10 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
             outcome = "stopped"
         elif found.status != 0:
             outcome, message = "ran_out", str(found.message)
-        iterate[...], loss = found.x, float(found.fun)
+        if not state["diverged"]:
+            state["diverged"] = _unusable(found.x, found.fun, theta.dtype, "in scipy's result")
+        if not state["diverged"]:
+            iterate[...], loss = found.x, float(found.fun)
     except KeyboardInterrupt:
         if state["n_iter"] == 0:
             if state["task"] is not None:
@@ -416,4 +435,17 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
         outcome = "interrupted"
     if state["task"] is not None:  # opened for an iteration that scipy did not run
         hooks.end(state["task"], None)
+    if state["diverged"]:
+        iterate[...], loss = lowest, lowest_loss
+        return result("diverged", state["diverged"])
     return result(outcome, message)
+
+
+def _unusable(x, loss, dtype, where):
+    """Why the iterate ``x`` of training loss ``loss`` cannot be kept; "" when it can."""
+    if not math.isfinite(loss):
+        return f"the training loss is {float(loss)} {where}"
+    with np.errstate(over="ignore"):  # a float64 iterate may overflow float32
+        if not np.isfinite(x.astype(dtype, copy=False)).all():
+            return f"the weights are not finite in {np.dtype(dtype).name} {where}"
+    return ""

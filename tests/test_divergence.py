@@ -6,13 +6,15 @@ import warnings
 import numpy as np
 import pytest
 import scipy.optimize
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._optimizers import SGD
-from sklearn_sigmoidnet._training import Progress, Settings, train_stochastic
+from sklearn_sigmoidnet._training import Progress, Settings, train_lbfgs, train_stochastic
 
 X, y = make_regression(n_samples=300, n_features=5, noise=5, random_state=0)
 y_scaled = y / y.std()
@@ -127,6 +129,16 @@ def test_lbfgs_refuses_a_starting_loss_that_is_not_finite():
         net.predict(X_big)
 
 
+def test_lbfgs_continued_from_a_starting_loss_that_is_not_finite_keeps_the_fit():
+    net = _quietly(SigmoidNetRegressor((8,), activation="relu", solver="lbfgs"), "fit", X, y)
+    weights, loss = [W.copy() for W in net.coefs_ + net.intercepts_], net.loss_
+    with pytest.warns(ConvergenceWarning, match="starting weights is not finite"):
+        net.set_params(warm_start=True).fit(X * 1e300, y)
+    assert net.loss_ == loss
+    for W, W_before in zip(net.coefs_ + net.intercepts_, weights):
+        np.testing.assert_array_equal(W, W_before)
+
+
 def test_lbfgs_steps_back_from_a_non_finite_loss(monkeypatch):
     # Poisson's exp output overflows on the first line search's long step
     rng = np.random.RandomState(0)
@@ -153,6 +165,72 @@ def test_lbfgs_steps_back_from_a_non_finite_loss(monkeypatch):
     assert np.isfinite(net.predict(X_pois)).all()
 
 
+def _lbfgs_nan_step_problem():
+    # a gradient near 1e300 whose squared norm overflows: scipy's first step is NaN
+    rng = np.random.default_rng(0)
+    X_huge, labels = rng.standard_normal((30, 9)) * 1e300, rng.integers(0, 2, 30)
+    net = SigmoidNetClassifier(
+        (4,), activation="identity", solver="lbfgs", epochs=2, alpha=1e6, random_state=0
+    )
+    return net, X_huge, labels
+
+
+def test_lbfgs_that_diverges_before_it_improves_is_an_error():
+    net, X_huge, labels = _lbfgs_nan_step_problem()
+    with pytest.raises(ValueError, match=r"diverged before it improved.*X holds values as large"):
+        net.fit(X_huge, labels)
+    with pytest.raises(NotFittedError):
+        net.predict(X_huge)
+
+
+def test_lbfgs_that_diverges_in_a_warm_start_keeps_the_weights_and_warns():
+    net, X_huge, labels = _lbfgs_nan_step_problem()
+    _quietly(net.set_params(epochs=5), "fit", X_huge / 1e300, labels)
+    weights, curve = [W.copy() for W in net.coefs_ + net.intercepts_], list(net.loss_curve_)
+    net.set_params(warm_start=True)
+    with pytest.warns(ConvergenceWarning, match="Training diverged: .*X holds values as large"):
+        net.fit(X_huge, labels)
+    for W, W_before in zip(net.coefs_ + net.intercepts_, weights):
+        np.testing.assert_array_equal(W, W_before)
+    assert net.loss_curve_ == curve and net.n_iter_ == 0 and math.isfinite(net.loss_)
+    assert np.isfinite(net.predict_proba(X_huge / 1e300)).all()
+
+
+@pytest.mark.parametrize("where", ["iterate", "result"])
+def test_lbfgs_keeps_no_weights_that_overflow_the_network_dtype(monkeypatch, where):
+    # iterates finite in scipy's float64 and infinite in the network's float32
+    network = Network([5, 4, 1], ["sigmoid"], "identity", np.float32)
+    network.initialize(np.random.RandomState(0))
+    accepted = []  # the iterates that scipy reports, before any overflow
+    minimize = scipy.optimize.minimize
+
+    def overflowing_minimize(objective, x0, callback, **kwargs):
+        def tampered(intermediate_result):
+            if where == "iterate" and accepted:
+                intermediate_result.x = np.full_like(x0, 1e39)
+            else:
+                accepted.append(intermediate_result.x.copy())
+            callback(intermediate_result)
+
+        found = minimize(objective, x0, callback=tampered, **kwargs)
+        found.x = np.full_like(x0, 1e39)
+        return found
+
+    monkeypatch.setattr(scipy.optimize, "minimize", overflowing_minimize)
+    settings = Settings(
+        loss="squared_error", alpha=0.0, epochs=3, batch_size=300, learning_rate=0.0,
+        schedule="constant", power_t=0.5, shuffle=False, tol=0.0, n_iter_no_change=10,
+        stopping_rule=True,
+    )  # fmt: skip
+    X32, Y32 = X.astype(np.float32), y_scaled.reshape(-1, 1).astype(np.float32)
+    result = train_lbfgs(network, X32, Y32, None, settings, Progress())
+    assert result.outcome == "diverged" and "not finite in float32" in result.message
+    assert result.n_iter == len(accepted) == (1 if where == "iterate" else 3)
+    # the lowest-loss iterate: L-BFGS's last accepted one
+    np.testing.assert_array_equal(network.theta, accepted[-1].astype(np.float32))
+    assert result.progress.loss == result.progress.history["train_loss"][-1]
+
+
 def test_no_progress_at_all_is_reported():
     # X at 1e150 through ReLU units: Adam's steps cannot move the loss
     net = SigmoidNetRegressor((32,), activation="relu", random_state=0, normalize_X=False)
@@ -168,6 +246,23 @@ def test_weights_that_sum_to_zero_are_a_clear_error(solver):
         net.fit(X, labels)
     with pytest.raises(ValueError, match="sample weights sum to .*e-3"):
         SigmoidNetRegressor(solver=solver).fit(X, y, sample_weight=np.full(300, 5e-324))
+
+
+def test_weights_that_the_cast_to_float32_makes_zeros_are_told_apart():
+    X32, tiny = X.astype(np.float32), np.full(300, 1e-300)  # float64 keeps them
+    cast = "As given they sum to 3e-298: the cast to float32, X's dtype, made 300 of them 0"
+    with pytest.raises(ValueError, match=f"sample weights sum to 0: .*{cast}"):
+        SigmoidNetRegressor().fit(X32, y, sample_weight=tiny)
+    with pytest.raises(ValueError, match=f"validation sample weights sum to 0: .*{cast}"):
+        SigmoidNetRegressor().fit(X32, y, X_val=X32, y_val=y, sample_weight_val=tiny)
+    with pytest.raises(ValueError, match="made them this small"):  # float32 subnormals
+        SigmoidNetRegressor().fit(X32, y, sample_weight=np.full(300, 1e-42))
+    with pytest.raises(ValueError, match="too large for dtype"):
+        SigmoidNetRegressor().fit(X32, y, sample_weight=np.full(300, 1e300))
+    for zeros in (np.zeros(300), np.full(300, 5e-324)):  # too small as given: no cast to blame
+        with pytest.raises(ValueError) as raised:
+            SigmoidNetRegressor().fit(X32, y, sample_weight=zeros)
+        assert "cast" not in str(raised.value)
 
 
 def test_a_validation_split_without_weight_is_a_clear_error():
@@ -207,3 +302,46 @@ def test_new_data_that_starts_higher_is_no_divergence():
         for _ in range(30):
             net.partial_fit(X, shifted)
     assert np.abs(net.predict(X) - shifted).mean() < np.abs(shifted - y_scaled).mean() / 2
+
+
+SCALES = [1e-300, 1e-30, 1.0, 1e30, 1e150, 1e300]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(
+    loss=st.sampled_from(["classifier", "squared_error", "absolute_error", "huber", "poisson"]),
+    solver=st.sampled_from(["sgd", "adam", "lbfgs"]),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    activation=st.sampled_from(["sigmoid", "relu", "identity"]),
+    alpha=st.sampled_from([0.0, 1e-4, 1e6]),
+    x_scale=st.sampled_from(SCALES),
+    y_scale=st.sampled_from(SCALES),
+    weight_scale=st.sampled_from([None, *SCALES]),
+    seed=st.integers(0, 2**16),
+)
+def test_a_fit_at_any_scale_keeps_finite_weights_or_raises(
+    loss, solver, dtype, activation, alpha, x_scale, y_scale, weight_scale, seed
+):
+    rng = np.random.RandomState(seed)
+    X_fit = (rng.standard_normal((20, 3)) * x_scale).astype(dtype)
+    params = dict(activation=activation, solver=solver, alpha=alpha, epochs=3, random_state=0)
+    if loss == "classifier":
+        net, target = SigmoidNetClassifier((3,), **params), rng.randint(0, 2, 20)
+    else:
+        net, target = SigmoidNetRegressor((3,), loss=loss, **params), rng.standard_normal(20)
+        target = np.abs(target) * y_scale if loss == "poisson" else target * y_scale
+    weights = None if weight_scale is None else rng.uniform(0.1, 1, 20) * weight_scale
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            net.fit(X_fit, target, sample_weight=weights)
+        except ValueError:
+            return
+    assert all(np.isfinite(W).all() for W in net.coefs_ + net.intercepts_)
+    assert math.isfinite(net.loss_)
+    outputs = net.predict_proba(X_fit) if loss == "classifier" else net.predict(X_fit)
+    # a fit that reported success predicts finite values on its own training data
+    if not any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        assert np.isfinite(outputs).all()

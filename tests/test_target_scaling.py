@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 from sklearn.datasets import make_regression
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_sigmoidnet import SigmoidNetRegressor
 
@@ -88,6 +88,31 @@ def test_weighted_statistics_are_those_of_repeated_samples():
         weighted._target_encoding.scale, repeated._target_encoding.scale, rtol=1e-12
     )
     np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["poisson", "squared_error"])
+def test_huge_weights_and_targets_do_not_overflow_the_scaling(loss):
+    # weight × y near 1e500: the weighted statistics stay those of moderate weights
+    weights = np.random.RandomState(0).uniform(0.5, 2, size=len(y))
+    huge = _fit(
+        SigmoidNetRegressor(loss=loss, **PARAMS), X, y * 1e196, sample_weight=weights * 1e300
+    )
+    moderate = _fit(SigmoidNetRegressor(loss=loss, **PARAMS), X, y * 1e196, sample_weight=weights)
+    np.testing.assert_allclose(huge._y_shift, moderate._y_shift, rtol=1e-12)
+    np.testing.assert_allclose(huge._y_scale, moderate._y_scale, rtol=1e-12)
+    assert all(np.isfinite(W).all() for W in huge.coefs_ + huge.intercepts_)
+    assert np.isfinite(huge.predict(X)).all()
+
+
+@pytest.mark.parametrize("loss", ["poisson", "squared_error", "huber"])
+def test_targets_beyond_float32_are_refused_on_float32_x(loss):
+    # trained in scaled units, the curve in y's units would be infinite in float32
+    net = SigmoidNetRegressor(loss=loss, **PARAMS)
+    with pytest.raises(ValueError, match="overflows float32, X's dtype"):
+        _fit(net, X.astype(np.float32), np.abs(y) * 1e100)
+    with pytest.raises(NotFittedError):
+        net.predict(X)
+    assert np.isfinite(_fit(net, X, np.abs(y) * 1e100).predict(X)).all()  # float64 holds them
 
 
 def test_a_constant_target_is_not_divided_by_zero():
