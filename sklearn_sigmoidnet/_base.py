@@ -510,4 +510,3 @@ class BaseSigmoidNet(
         # or classifier (its estimator_type), and float32 stays float32
         tags.transformer_tags = TransformerTags(preserves_dtype=["float64", "float32"])
         return tags
-

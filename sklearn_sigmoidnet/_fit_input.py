@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.base import is_regressor
-from sklearn.utils import check_consistent_length
+from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils.validation import _check_sample_weight, _check_y, validate_data
 
 from ._input_encoding import as_table
@@ -83,7 +83,9 @@ def _network_data(X, y, Y, sample_weight, inputs, targets, incremental, which=""
     dtype = inputs.dtype
     Y = Y.astype(dtype, copy=False)
     if sample_weight is not None:
-        given, sample_weight = sample_weight, sample_weight.astype(dtype)
+        # checked for weights that the cast makes infinite
+        given = sample_weight
+        sample_weight = check_array(given, ensure_2d=False, dtype=dtype, input_name="sample_weight")
         check_weight_total(sample_weight, f"The {which}sample weights", given)
     weighted = targets.weigh(Y, sample_weight, incremental)
     if weighted is not sample_weight:

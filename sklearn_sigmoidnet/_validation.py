@@ -13,23 +13,26 @@ from ._network import feedforward
 def check_weight_total(sample_weight, what, given=None):
     """Raise unless the weights add up to a positive total that can be computed with.
 
-    ``given`` are the weights before their cast to the training dtype.
+    ``given`` are the weights before their cast to the training dtype, which
+    can make small weights zeros.
     """
     total = float(sample_weight.sum())
     tiny = np.finfo(sample_weight.dtype).tiny
     if total >= tiny:
         return
     cast = ""
-    if given is not None and float(np.sum(given, dtype=np.float64)) > 0:
+    if given is not None and given.sum() >= np.finfo(given.dtype).tiny:
+        lost = np.count_nonzero(given) - np.count_nonzero(sample_weight)
+        made = f"made {lost} of them 0" if lost else "made them this small"
         cast = (
-            f" They add up to {float(np.sum(given, dtype=np.float64)):g} as given, and "
-            f"became zero when cast to {sample_weight.dtype}, the dtype X trains in: "
-            "scale them up (only their ratios matter), or train in float64."
+            f" As given they sum to {given.sum():.3g}: the cast to {sample_weight.dtype}, "
+            f"X's dtype, {made}. Scale them up (alpha's L2 term is divided by the "
+            "training weights' total)."
         )
     raise ValueError(
         f"{what} sum to {total:g}: training needs a positive total weight, and one "
-        f"large enough to compute with (at least one sample weighing more than "
-        f"{tiny:.3g}).{cast}"
+        f"large enough to compute with (at least one sample weighing more than {tiny:.3g})."
+        f"{cast}"
     )
 
 

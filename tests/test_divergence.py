@@ -169,10 +169,21 @@ def _lbfgs_nan_step_problem():
     # a gradient near 1e300 whose squared norm overflows: scipy's first step is NaN
     rng = np.random.default_rng(0)
     X_huge, labels = rng.standard_normal((30, 9)) * 1e300, rng.integers(0, 2, 30)
+    # unscaled: the network itself sees X at 1e300
     net = SigmoidNetClassifier(
-        (4,), activation="identity", solver="lbfgs", epochs=2, alpha=1e6, random_state=0
-    )
+        (4,), activation="identity", solver="lbfgs", epochs=2, alpha=1e6, random_state=0,
+        normalize_X=False,
+    )  # fmt: skip
     return net, X_huge, labels
+
+
+def test_x_at_1e300_is_scaled_into_a_usable_model():
+    # the same problem with the input scaling on: finite weights and probabilities
+    net, X_huge, labels = _lbfgs_nan_step_problem()
+    _quietly(net.set_params(normalize_X=True), "fit", X_huge, labels)
+    assert all(np.isfinite(W).all() for W in net.coefs_ + net.intercepts_)
+    assert math.isfinite(net.loss_)
+    assert np.isfinite(net.predict_proba(X_huge)).all()
 
 
 def test_lbfgs_that_diverges_before_it_improves_is_an_error():

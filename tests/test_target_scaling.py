@@ -98,8 +98,12 @@ def test_huge_weights_and_targets_do_not_overflow_the_scaling(loss):
         SigmoidNetRegressor(loss=loss, **PARAMS), X, y * 1e196, sample_weight=weights * 1e300
     )
     moderate = _fit(SigmoidNetRegressor(loss=loss, **PARAMS), X, y * 1e196, sample_weight=weights)
-    np.testing.assert_allclose(huge._y_shift, moderate._y_shift, rtol=1e-12)
-    np.testing.assert_allclose(huge._y_scale, moderate._y_scale, rtol=1e-12)
+    np.testing.assert_allclose(
+        huge._target_encoding.shift, moderate._target_encoding.shift, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        huge._target_encoding.scale, moderate._target_encoding.scale, rtol=1e-12
+    )
     assert all(np.isfinite(W).all() for W in huge.coefs_ + huge.intercepts_)
     assert np.isfinite(huge.predict(X)).all()
 
