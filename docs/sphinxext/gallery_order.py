@@ -14,6 +14,7 @@ LECTURE_ORDER = [
     "plot_depth.py",
     "plot_overfitting.py",
     "plot_dataframe_grid_search.py",
+    "plot_raw_dataframe.py",
     "plot_quantile_interval.py",
     "plot_classification.py",
     "plot_learned_features.py",
