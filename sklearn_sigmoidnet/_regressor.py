@@ -108,6 +108,36 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         Continue from the previous fit's weights and optimiser state.
     verbose : int, default=0
         1 prints one table row per epoch.
+    normalize_X : bool, default=True
+        Train on the numeric inputs standardised per column,
+        x̃ = (x − m) / s, with the training rows' mean m and standard
+        deviation s (weighted by ``sample_weight``); a constant column keeps
+        s = 1. After training the scaling is folded into the first layer,
+        W′ = W / s and b′ = b − W′ m, so that ``coefs_[0]`` and
+        ``intercepts_[0]`` take x in its own units and predicting needs no
+        scaler. Sparse X is only divided by s, never centred, so that it
+        stays sparse. ``warm_start`` and ``partial_fit`` keep the scaling of
+        the first fit. False trains on X as given.
+    categorical_features : "from_dtype", array-like of str or int, \
+            array-like of bool or None, default="from_dtype"
+        The columns whose values are categories. "from_dtype" takes a
+        DataFrame's ``category`` columns and its ``object`` or ``string``
+        columns of strings (an array then has none); column names, indices
+        or a boolean mask of one entry per column select them, in a
+        DataFrame or an array; None takes none, and a column that is not
+        numeric is then a ValueError that names it. Each category kept
+        gets its own row of first-layer weights (one-hot times W picks a
+        row; the network looks the row up, no one-hot matrix is built); a
+        missing value is a category of its own, and a category not seen in
+        training adds nothing beyond the bias.
+    max_categories : int, default=64
+        At most this many rows of first-layer weights per categorical
+        column, the row shared by the infrequent categories included (the
+        row of missing values comes on top); the most frequent categories
+        keep their own rows.
+    min_frequency : int, default=5
+        Categories seen in fewer training rows than this share one row,
+        ``<column>_infrequent``.
 
     Attributes
     ----------
@@ -151,6 +181,12 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when they are all strings.
+    input_names_ : ndarray of str objects of shape (`coefs_[0].shape[0]`,)
+        The name of each row of ``coefs_[0]``, the network's inputs: the
+        numeric columns first (their names, or ``x0``, ``x1``, ... for an array),
+        then ``missingindicator_<column>`` for each numeric column that had
+        missing values in training, then one per category kept,
+        ``<column>_<category>``, ``<column>_infrequent`` and ``<column>_missing``.
 
     See Also
     --------
@@ -159,9 +195,19 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
 
     Notes
     -----
-    Inputs are best standardised (for instance with ``StandardScaler``): the
-    sigmoid saturates for large weighted inputs. float32 input trains and
-    predicts in float32.
+    X needs no scaler: a sigmoid fed large weighted inputs is flat and learns
+    nothing, so with ``normalize_X=True`` the network trains on standardised
+    numeric inputs and folds the scaling into its first layer (a
+    ``StandardScaler`` in a pipeline before it still works). A pandas
+    DataFrame may hold categorical columns (``categorical_features``) and
+    missing values: a missing number counts as its column's training mean,
+    and a column that had missing values in training adds a 0/1 input,
+    ``missingindicator_<column>``, with weights of its own; a missing number
+    at prediction time in a column that had none counts as the mean.
+    Infinite values, and columns of dates or times, are a ValueError that
+    names the column. The ONNX export (``sklearn_sigmoidnet.onnx``) takes
+    models of numeric inputs only, without categories or missing
+    indicators. float32 input trains and predicts in float32.
 
     A call of ``fit`` or ``partial_fit`` that raises leaves the estimator as
     it was. Training that diverges (a loss that is not finite, or that ends
