@@ -251,7 +251,7 @@ class BaseSigmoidNet(
         if continuing:
             progress = self._progress()
         else:
-            network.initialize(rng)
+            network.initialize(rng, input_width=inputs.n_dense + inputs.n_category_columns)
             progress = Progress()
         fitted.update(
             _input_encoding=inputs,

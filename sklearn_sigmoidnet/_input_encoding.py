@@ -74,17 +74,27 @@ class InputEncoding:
         self.categories, self.rows, self.missing_rows, category_names = [], [], [], []
         first_row = len(self.numeric) + len(self.missing)
         for j in self.categorical:
-            categories, rows, missing_row, labels = self._fit_categories(_column(X, j), first_row)
+            try:
+                categories, rows, missing_row, labels = self._fit_categories(
+                    _column(X, j), first_row
+                )
+            except TypeError as error:  # unhashable values: lists, dicts
+                raise ValueError(
+                    f"Column {names[j]!r} holds values that the network cannot take as "
+                    f"numbers or as categories ({error}); give it numbers, strings, or a "
+                    "pandas category."
+                ) from error
             self.categories.append(categories)
             self.rows.append(rows)
             self.missing_rows.append(missing_row)
             category_names += [f"{names[j]}_{label}" for label in labels]
             first_row += len(labels)
         self.n_inputs = first_row  # rows of the first layer's W
-        # x̃ = (x − shift) / scale_by; sparse X keeps its zeros
-        self.shift = self.fill if self.scale and not self.sparse else np.zeros_like(self.fill)
-        if not self.scale:
-            self.scale_by = np.ones_like(self.fill)
+        # x̃ = (x − shift) / scale_by; sparse X keeps its zeros, and 0/1 columns (one-hot
+        # or indicator columns of a pipeline) stay as they are, as the network's own do
+        keep = _is_binary(numeric) | (not self.scale)
+        self.shift = np.where(keep | self.sparse, 0.0, self.fill)
+        self.scale_by = np.where(keep, 1.0, self.scale_by)
         self.names = np.asarray(
             [names[j] for j in self.numeric]
             + [f"missingindicator_{names[self.numeric[k]]}" for k in self.missing]
@@ -112,7 +122,7 @@ class InputEncoding:
             mask = given.copy()
         else:
             mask = np.zeros(n_columns, dtype=bool)
-            for entry in given.ravel():
+            for entry in given.ravel().tolist():  # numpy scalars as Python's
                 mask[_column_index(entry, names, n_columns)] = True
         if mask.any() and sparse.issparse(X):
             raise ValueError(
@@ -375,6 +385,17 @@ def _column(X, j):
     if isinstance(X, pd.DataFrame):
         return X.iloc[:, j].to_numpy(dtype=object)
     return np.asarray(X[:, j], dtype=object)
+
+
+def _is_binary(X):
+    """Which columns hold no values but 0 and 1 (and missing ones)."""
+    if sparse.issparse(X):
+        X = sparse.csc_matrix(X)
+        stored = np.diff(X.indptr)
+        column = np.repeat(np.arange(X.shape[1]), stored)
+        ones = np.bincount(column[X.data == 1], minlength=X.shape[1])
+        return ones == stored
+    return ((X == 0) | (X == 1) | np.isnan(X)).all(axis=0)
 
 
 def _weighted_mean_and_std(X, sample_weight):

@@ -140,7 +140,7 @@ class Network:
     def dtype(self):
         return self.theta.dtype
 
-    def initialize(self, rng):
+    def initialize(self, rng, input_width=None):
         """Random starting weights and biases, drawn from the RandomState ``rng``.
 
         A sigmoid layer starts with weights of standard deviation 1/√fan_in,
@@ -149,13 +149,16 @@ class Network:
         data: its sigmoids start bent, not in their nearly straight middle,
         where a network of them could only learn a near-linear curve first.
         Every other layer starts Glorot-uniform: U(±√(6 / (fan_in + fan_out))).
+        The first layer's fan_in is ``input_width``, the columns of X, when
+        given: a sample adds one row of W per category column, not all of them.
         """
         for W, b, activation in zip(self.W, self.b, self.activations):
+            fan_in = input_width if W is self.W[0] and input_width else W.shape[0]
             if activation in ("sigmoid", "logistic") and W is not self.W[-1]:
-                W[...] = rng.uniform(-1, 1, W.shape) * np.sqrt(3 / W.shape[0])
+                W[...] = rng.uniform(-1, 1, W.shape) * np.sqrt(3 / fan_in)
                 b[...] = rng.uniform(-1, 1, b.shape) * np.sqrt(3)
             else:
-                bound = np.sqrt(6 / sum(W.shape))
+                bound = np.sqrt(6 / (fan_in + W.shape[1]))
                 W[...] = rng.uniform(-bound, bound, W.shape)
                 b[...] = rng.uniform(-bound, bound, b.shape)
 

@@ -17,6 +17,12 @@ input), followed by the output layer's activation:
   bool labels become integers). Multilabel classifiers need ``zipmap=False``
   and give ``label`` of shape (N, n_labels).
 
+The input scaling is folded into the first layer, so the graph takes X in its
+own units. It takes numbers only: a model fitted with categorical columns, or
+with missing values in training (whose indicators have weights of their own),
+is refused with a ValueError; encode such columns in a Pipeline before the
+network instead. A NaN given to the graph is not imputed.
+
 The converters need the ``onnx`` extra: ``pip install sklearn-sigmoidnet[onnx]``.
 """
 
@@ -118,10 +124,29 @@ def _check_single_input(operator, n_outputs):
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, Int64TensorType
     from skl2onnx.common.utils import check_input_and_output_numbers, check_input_and_output_types
 
+    _check_numeric_inputs(operator.raw_operator)
     check_input_and_output_numbers(operator, input_count_range=1, output_count_range=n_outputs)
     check_input_and_output_types(
         operator, good_input_types=[FloatTensorType, DoubleTensorType, Int64TensorType]
     )
+
+
+def _check_numeric_inputs(model):
+    """The graph is the network on numbers: refuse a model that looks up categories or
+    learned weights for missing values, which it would need to encode X first."""
+    inputs = model._input_encoding
+    names = np.asarray(model.input_names_)
+    columns = (
+        names[inputs.n_dense :].tolist() + names[len(inputs.numeric) : inputs.n_dense].tolist()
+    )
+    if columns:
+        raise ValueError(
+            "The ONNX export takes numeric inputs only, and this model's first layer also "
+            f"has weights of categories or missing-value indicators ({', '.join(columns[:5])}"
+            f"{', ...' if len(columns) > 5 else ''}). Export a Pipeline instead that encodes "
+            "X with scikit-learn's SimpleImputer and OneHotEncoder (which skl2onnx converts) "
+            "before a network fitted with categorical_features=None on their output."
+        )
 
 
 def _regressor_shapes(operator):
