@@ -136,9 +136,7 @@ def _check_numeric_inputs(model):
     learned weights for missing values, which it would need to encode X first."""
     inputs = model._input_encoding
     names = np.asarray(model.input_names_)
-    columns = (
-        names[inputs.n_dense :].tolist() + names[len(inputs.numeric) : inputs.n_dense].tolist()
-    )
+    columns = names[len(inputs.numeric) :].tolist()  # the indicators, then the categories
     if columns:
         raise ValueError(
             "The ONNX export takes numeric inputs only, and this model's first layer also "
