@@ -253,47 +253,23 @@ class BaseSigmoidNet(
         else:
             network.initialize(rng, input_width=inputs.n_dense + inputs.n_category_columns)
             progress = Progress()
-        fitted.update(
-            _input_encoding=inputs,
-            _target_encoding=targets,
-            n_layers_=len(network.W) + 1,
-            n_outputs_=targets.n_outputs,
-            hidden_activations_=network.activations[:-1],
-            out_activation_=targets.out_activation,
-            input_names_=inputs.names,
-            **targets.attributes,
-        )
+        fitted.update(self._fitted_architecture(network, inputs, targets))
 
         def model(network):  # a copy of this estimator with these is a fitted model
             return {**fitted, **self._fitted_weights(network, inputs, targets)}
 
-        monitor = None
-        if given_validation and self.solver != "lbfgs":
-            valid = check_validation_input(holder, inputs, targets, *validation)
-            monitor = Monitor(self, targets, valid.X, valid.U, valid.y, valid.Y,
-                              valid.sample_weight, model)  # fmt: skip
-        elif holds_out(self, data.Y.shape[0], incremental):
-            data, monitor, fitted["_split_state"] = self._hold_out(
-                data, targets, rng, continuing, model
-            )
+        data, monitor, split_state = self._monitor(
+            data, validation, holder, inputs, targets, rng, continuing, incremental, model
+        )
+        if split_state is not None:
+            fitted["_split_state"] = split_state
         settings = run_settings(
             self, data.Y.shape[0], incremental, network.activations[:-1], targets
         )
-        n_epochs = 1 if incremental else self.epochs
-        fit_task, hooks = callback_hooks(self, n_epochs, data.U, data.Y, model)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            if self.solver == "lbfgs":
-                result = train_lbfgs(
-                    network, data.U, data.Y, data.sample_weight, settings, progress, hooks=hooks
-                )
-            else:
-                optimizer = make_optimizer(
-                    self, network, progress.optimizer_state, settings.learning_rate
-                )
-                result = train_stochastic(
-                    network, optimizer, data.U, data.Y, data.sample_weight, settings, progress,
-                    rng, monitor=monitor, hooks=hooks,
-                )  # fmt: skip
+        fit_task, hooks = callback_hooks(
+            self, 1 if incremental else self.epochs, data.U, data.Y, model
+        )
+        result = self._train(network, data, settings, progress, rng, monitor, hooks)
         dense = data.U if inputs.sparse else data.U[:, : inputs.n_dense]
         report(result, self.solver, self.epochs, settings.learning_rate,
                continuing=continuing, X=dense, Y=data.Y)  # fmt: skip
@@ -303,6 +279,44 @@ class BaseSigmoidNet(
         if fit_task:
             fit_task.call_on_fit_task_end(estimator=self, X=data.U, y=data.Y)
         return self
+
+    def _fitted_architecture(self, network, inputs, targets):
+        return {
+            "_input_encoding": inputs,
+            "_target_encoding": targets,
+            "n_layers_": len(network.W) + 1,
+            "n_outputs_": targets.n_outputs,
+            "hidden_activations_": network.activations[:-1],
+            "out_activation_": targets.out_activation,
+            "input_names_": inputs.names,
+            **targets.attributes,
+        }
+
+    def _monitor(self, data, validation, holder, inputs, targets, rng, continuing, incremental,
+                 model):  # fmt: skip
+        """The data to train on, early stopping's monitor (or None), and the split's state."""
+        if any(value is not None for value in validation) and self.solver != "lbfgs":
+            valid = check_validation_input(holder, inputs, targets, *validation)
+            monitor = Monitor(self, targets, valid.X, valid.U, valid.y, valid.Y,
+                              valid.sample_weight, model)  # fmt: skip
+            return data, monitor, None
+        if holds_out(self, data.Y.shape[0], incremental):
+            return self._hold_out(data, targets, rng, continuing, model)
+        return data, None, None
+
+    def _train(self, network, data, settings, progress, rng, monitor, hooks):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if self.solver == "lbfgs":
+                return train_lbfgs(
+                    network, data.U, data.Y, data.sample_weight, settings, progress, hooks=hooks
+                )
+            optimizer = make_optimizer(
+                self, network, progress.optimizer_state, settings.learning_rate
+            )
+            return train_stochastic(
+                network, optimizer, data.U, data.Y, data.sample_weight, settings, progress, rng,
+                monitor=monitor, hooks=hooks,
+            )  # fmt: skip
 
     def _network(self, inputs, targets, continuing):
         """A network for these encodings: the fitted one, unfolded, when continuing."""
