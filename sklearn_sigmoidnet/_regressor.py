@@ -112,7 +112,8 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         Train on the numeric inputs standardised per column,
         x̃ = (x − m) / s, with the training rows' mean m and standard
         deviation s (weighted by ``sample_weight``); a constant column keeps
-        s = 1. After training the scaling is folded into the first layer,
+        s = 1, and a column of only 0s and 1s (one-hot or indicator columns
+        of a pipeline) is left as it is. After training the scaling is folded into the first layer,
         W′ = W / s and b′ = b − W′ m, so that ``coefs_[0]`` and
         ``intercepts_[0]`` take x in its own units and predicting needs no
         scaler. Sparse X is only divided by s, never centred, so that it
