@@ -2,10 +2,12 @@
 A pandas DataFrame, a ColumnTransformer and a grid search
 =========================================================
 
-Real tables mix numbers and categories, and a network needs numbers on a
-similar scale. A :class:`~sklearn.compose.ColumnTransformer` standardises the
-numeric columns and one-hot encodes the categorical one; the network sits at
-the end of a :class:`~sklearn.pipeline.Pipeline`, and
+Real tables mix numbers and categories. The network takes such a DataFrame as
+it is (see :ref:`sphx_glr_auto_examples_plot_raw_dataframe.py`); here the
+encoding is spelled out in a :class:`~sklearn.compose.ColumnTransformer` that
+standardises the numeric columns and one-hot encodes the categorical one, as
+for any other model. The network sits at the end of a
+:class:`~sklearn.pipeline.Pipeline`, and
 :class:`~sklearn.model_selection.GridSearchCV` chooses the hyperparameters
 (超参数) ``hidden_layer_sizes`` and ``alpha`` by cross-validation. The
 feature names travel with the DataFrame.
