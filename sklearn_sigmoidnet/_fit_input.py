@@ -67,8 +67,9 @@ def check_validation_input(holder, inputs, targets, X_val, y_val, sample_weight_
     """The validation data given to fit, checked and encoded like the training data."""
     if X_val is None or y_val is None:
         raise ValueError("X_val and y_val go together: give both, or neither.")
-    X_val = inputs.check(as_table(X_val))
+    X_val = as_table(X_val)
     validate_data(holder, X_val, reset=False, skip_check_array=True)
+    X_val = inputs.check(X_val)
     y_val = _check_y(y_val, multi_output=True, y_numeric=is_regressor(holder))
     check_consistent_length(X_val, y_val)
     if sample_weight_val is not None:

@@ -111,7 +111,7 @@ class InputEncoding:
         if isinstance(given, str):  # "from_dtype"
             if not isinstance(X, pd.DataFrame):
                 return np.zeros(n_columns, dtype=bool)
-            return np.array([_is_categorical_dtype(X[column]) for column in X.columns])
+            return np.array([_is_categorical_dtype(X.iloc[:, j]) for j in range(n_columns)])
         given = np.asarray(given)
         if given.dtype.kind == "b":
             if given.shape != (n_columns,):
@@ -175,7 +175,7 @@ class InputEncoding:
         if isinstance(X, pd.DataFrame):
             for j, column in enumerate(X.columns):
                 if not categorical[j]:
-                    _check_numeric_column(X[column], column, self.categorical_features)
+                    _check_numeric_column(X.iloc[:, j], column, self.categorical_features)
             return X
         if sparse.issparse(X):
             return X
@@ -219,9 +219,9 @@ class InputEncoding:
 
     def _numeric_block(self, X):
         if isinstance(X, pd.DataFrame):
-            columns = X.columns[self.numeric]
             return np.column_stack(
-                [_numeric_values(X[column]) for column in columns] or [np.empty((X.shape[0], 0))]
+                [_numeric_values(X.iloc[:, j]) for j in self.numeric]
+                or [np.empty((X.shape[0], 0))]
             ).astype(np.float64, copy=False)
         if sparse.issparse(X):
             return X[:, self.numeric] if len(self.numeric) < X.shape[1] else X
