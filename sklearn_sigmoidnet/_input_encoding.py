@@ -398,6 +398,12 @@ def _is_binary(X):
     return ((X == 0) | (X == 1) | np.isnan(X)).all(axis=0)
 
 
+def _unit(values):
+    """Each column's largest magnitude, or 1 where it is 0."""
+    largest = np.abs(values).max(axis=0) if values.shape[0] else np.zeros(values.shape[1])
+    return np.where(largest > 0, largest, 1.0)
+
+
 def _weighted_mean_and_std(X, sample_weight):
     """Each column's weighted mean and standard deviation, missing values left out.
 
@@ -417,11 +423,12 @@ def _weighted_mean_and_std(X, sample_weight):
         total = weights.sum(axis=0)
         values = np.where(present, X, 0.0)
         safe = np.where(total > 0, total, 1.0)
-        mean = (weights * values).sum(axis=0) / safe
+        # sums of values and of squares of order one, so that those near the largest
+        # float cannot overflow
+        unit = _unit(values)
+        mean = unit * ((weights * (values / unit)).sum(axis=0) / safe)
         deviation = np.where(present, values - mean, 0.0)
-        # on deviations of order one, so that squares of huge values cannot overflow
-        largest = np.abs(deviation).max(axis=0) if n_samples else np.zeros(n_columns)
-        unit = np.where(largest > 0, largest, 1.0)
+        unit = _unit(deviation)
         std = unit * np.sqrt((weights * (deviation / unit) ** 2).sum(axis=0) / safe)
         mean = np.where(total > 0, mean, 0.0)
     rounding = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)

@@ -414,3 +414,13 @@ def test_onnx_export_refuses_categories_and_missing_indicators_clearly():
     numeric = frame[["year"]].to_numpy(np.float32)
     scaled = SigmoidNetRegressor((4,), epochs=3, random_state=0).fit(numeric, y)
     to_onnx(scaled, numeric[:1])  # the scaling is folded in: nothing to refuse
+
+
+def test_columns_near_the_largest_float_are_scaled_without_overflow():
+    X = np.finfo(np.float64).max * np.random.RandomState(0).uniform(size=(50, 2))
+    net = SigmoidNetRegressor((4,), epochs=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        net.fit(X, X[:, 0] / X.max())
+    assert np.isfinite(net._input_encoding.scale_by).all()
+    assert np.isfinite(net.predict(X)).all()
