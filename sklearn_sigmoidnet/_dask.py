@@ -66,17 +66,37 @@ def _client():
         ) from error
 
 
+class WorkerLost(RuntimeError):
+    """A worker was lost and dask could not recompute what the fit needed."""
+
+
+# evaluations of L(θ), local rounds and validations are functions of θ alone,
+# so one that lost its inputs with a worker is run again from the same θ
+_ATTEMPTS = 3
+
+
 def _gather(client, futures):
     """The results of futures; a lost worker that dask gave up on is a clear error."""
     from distributed import KilledWorker
+    from distributed.client import FutureCancelledError
 
     try:
         return client.gather(futures)
-    except (KilledWorker, OSError) as error:  # CommClosedError is an OSError
-        raise RuntimeError(
+    except (KilledWorker, FutureCancelledError, OSError) as error:  # CommClosedError: OSError
+        raise WorkerLost(
             f"A dask worker was lost during the fit and dask gave up retrying ({error!r}); "
             "the estimator is left as it was. Check the workers' memory limits and logs."
         ) from error
+
+
+def _retried(run, *args):
+    """``run(*args)``, run again from the start when a lost worker took its inputs."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            return run(*args)
+        except WorkerLost:
+            if attempt == _ATTEMPTS - 1:
+                raise
 
 
 def _everywhere(client, value):
@@ -340,12 +360,11 @@ def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, 
     import dask
 
     regressor = is_regressor(estimator)
-    raw = client.compute(
-        [
-            dask.delayed(_raw_partition)(*blocks, regressor)
-            for blocks in _aligned_blocks(X, y, sample_weight)
-        ]  # fmt: skip
-    )
+    raw_blocks = [
+        dask.delayed(_raw_partition)(*blocks, regressor)
+        for blocks in _aligned_blocks(X, y, sample_weight)
+    ]
+    raw = client.compute(raw_blocks)
     if continuing:
         inputs = estimator._input_encoding
         targets = estimator._new_target_encoding().learned_from(estimator._target_encoding)
@@ -365,17 +384,31 @@ def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, 
         raise ValueError("A fit on dask input takes dense arrays or DataFrames, not sparse blocks.")
     weights = np.array([s["weight"] for s in sums])
     check_weight_total(weights, "The sample weights (times the class weights)")
-    encoded = [client.submit(_encode, p, *shared) for p in raw]
+    # partition i on worker i mod n: balanced, and the same grouping for every fit on
+    # these workers, so that the averaging of sgd and adam is reproducible
+    workers = sorted(client.scheduler_info()["workers"])
+    # one graph from X's own, not a task on the futures above: a partition lost with its
+    # worker is then made again from its source (persist X first if that is costly)
+    encodings = [dask.delayed(value, traverse=False) for value in (inputs, targets, weighing)]
+    encoded = [
+        client.compute(
+            dask.delayed(_encode)(block, *encodings),
+            workers=[workers[i % len(workers)]],
+            allow_other_workers=True,
+        )  # fmt: skip
+        for i, block in enumerate(raw_blocks)
+    ]
     from distributed import wait
 
     wait(encoded)
     for future in encoded:  # an encoding that raised (a bad column, negative weights) raises here
         if future.status == "error":
             future.result()
-    del raw  # the encoded partitions stay; the scheduler keeps their lineage for retries
+    del raw  # the statistics' copy of the rows; the encoded partitions stay
     rows = np.array([s["rows"] for s in sums])
     n_columns = inputs.n_dense + inputs.n_category_columns
-    partitions = Partitions(client, encoded, rows, weights, n_columns, targets)
+    assigned = [workers[i % len(workers)] for i in range(len(encoded))]
+    partitions = Partitions(client, encoded, rows, weights, n_columns, targets, assigned)
     return ClusterData(partitions), inputs, targets, attributes, holder
 
 
@@ -478,45 +511,44 @@ class Partitions:
     lbfgs, and ``train_stochastic`` to ``run_epoch`` for sgd and adam.
     """
 
-    def __init__(self, client, futures, rows, weights, n_columns, targets):
+    def __init__(self, client, futures, rows, weights, n_columns, targets, workers):
         self.client, self.futures = client, list(futures)
         self.rows, self.weights = np.asarray(rows), np.asarray(weights, dtype=np.float64)
         self.shape = (int(self.rows.sum()), n_columns)
         self.weight_total = float(self.weights.sum())
         self.targets = targets
-        self._order_by_worker()
-
-    def _order_by_worker(self):
-        """Each partition's worker, and the partitions sorted by worker, fixed for the
-        fit: the tree sums pairs on one worker first, in the same order every time."""
-        who_has = self.client.who_has(self.futures)
-        self.workers = [sorted(who_has[f.key])[0] if who_has.get(f.key) else None
-                        for f in self.futures]  # fmt: skip
-        self.order = sorted(range(len(self.futures)), key=lambda i: (str(self.workers[i]), i))
+        # each partition's worker, as assigned; the tree sums pairs on one worker
+        # first, in the same order every time, whichever worker holds them later
+        self.workers = list(workers)
+        self.order = sorted(range(len(self.futures)), key=lambda i: (self.workers[i], i))
 
     def subset(self, index):
         index = list(index)
-        part = copy.copy(self)
-        part.futures = [self.futures[i] for i in index]
-        part.rows, part.weights = self.rows[index], self.weights[index]
-        part.shape = (int(part.rows.sum()), self.shape[1])
-        part.weight_total = float(part.weights.sum())
-        part.workers = [self.workers[i] for i in index]
-        part.order = sorted(range(len(index)), key=lambda i: (str(part.workers[i]), i))
+        part = Partitions(
+            self.client, [self.futures[i] for i in index], self.rows[index],
+            self.weights[index], self.shape[1], self.targets, [self.workers[i] for i in index],
+        )  # fmt: skip
         return part
 
     def _tree_sum(self, futures):
         client = self.client
         futures = [futures[i] for i in self.order]
+        # every level's futures held until the sum arrives: a task whose inputs were
+        # released cannot be rerun when a worker is lost
+        held = list(futures)
         while len(futures) > 1:
             paired = [client.submit(_add, a, b, pure=False)
                       for a, b in zip(futures[::2], futures[1::2])]  # fmt: skip
             if len(futures) % 2:
                 paired.append(futures[-1])
             futures = paired
+            held += paired
         return _gather(self.client, futures[0])
 
-    def _sums(self, network, loss, quantile_level, gradient):
+    def _sums(self, *args):
+        return _retried(self._sums_once, *args)
+
+    def _sums_once(self, network, loss, quantile_level, gradient):
         theta = _everywhere(self.client, network.theta)
         layout = _layout(network)
         futures = [
@@ -552,7 +584,8 @@ class Partitions:
         layout = _layout(network)
         total_loss = total_weight = 0.0
         n_updates, first_loss = 0, math.nan
-        for round_ in range(max(len(queue) for queue in queues)):
+
+        def run(round_):
             theta = _everywhere(client, network.theta)
             sent = _everywhere(client, optimizer)
             tasks = []
@@ -560,16 +593,15 @@ class Partitions:
                 if round_ >= len(queue) or not self.weights[queue[round_]]:
                     continue
                 i = queue[round_]
-                worker = (
-                    {}
-                    if self.workers[i] is None
-                    else {"workers": [self.workers[i]], "allow_other_workers": True}
-                )
                 tasks.append(client.submit(
                     _local_pass, self.futures[i], theta, sent, optimizer.learning_rate, layout,
-                    settings, l2, seed + 7919 * i, pure=False, **worker,
+                    settings, l2, seed + 7919 * i, pure=False, workers=[self.workers[i]],
+                    allow_other_workers=True,
                 ))  # fmt: skip
-            results = _gather(client, tasks)
+            return _gather(client, tasks)
+
+        for round_ in range(max(len(queue) for queue in queues)):
+            results = _retried(run, round_)
             if not results:
                 continue
             weights = np.array([result[5] for result in results])
@@ -635,13 +667,16 @@ class ClusterMonitor:
     def __init__(self, partitions, targets, scoring):
         self.partitions, self.targets, self.scoring = partitions, targets, scoring
 
-    def __call__(self, network):
+    def _sums(self, network):
         client = self.partitions.client
         theta, shared = _everywhere(client, network.theta), _everywhere(client, self.targets)
-        sums = _gather(client, [
+        return _gather(client, [
             client.submit(_validation_sums, part, theta, _layout(network), shared, pure=False)
             for part in self.partitions.futures
         ])  # fmt: skip
+
+    def __call__(self, network):
+        sums = _retried(self._sums, network)
         total = sum(s[1] for s in sums)
         valid_loss = sum(s[0] for s in sums) / total
         if self.scoring == "loss":
