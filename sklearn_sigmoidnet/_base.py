@@ -9,6 +9,7 @@ end, so that a call that raises leaves the estimator as it was. Prediction
 reads fitted attributes only.
 """
 
+import functools
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -31,9 +32,10 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
+from . import _dask, _fit_input
 from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import FIT_CONTEXT_ATTRIBUTES, CallbackSupportMixin, callback_hooks
-from ._fit_input import check_fit_input, check_validation_input
+from ._fit_input import check_validation_input
 from ._input_encoding import InputEncoding, as_table
 from ._network import Network, feedforward
 from ._outcome import report
@@ -52,6 +54,18 @@ from ._validation import Monitor, validation_split
 # the fitted encodings, and the classes they may be
 _ENCODINGS = ("_input_encoding", "_target_encoding")
 _ENCODING_KINDS = {kind.__name__: kind for kind in (InputEncoding, ScaledTargets, LabelTargets)}
+
+
+def blockwise(method):
+    """``method`` of dask input as a dask array, computed block by block on the workers."""
+
+    @functools.wraps(method)
+    def wrapper(self, X):
+        if _dask.on_cluster(X):
+            return _dask.predict_blocks(self, method.__name__, X)
+        return method(self, X)
+
+    return wrapper
 
 
 def _is_stochastic(estimator):
@@ -242,7 +256,9 @@ class BaseSigmoidNet(
             self._validate_params()
         check_early_stopping(self, incremental, given_validation)
         continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
-        data, inputs, targets, fitted, holder = check_fit_input(
+        # dask input trains on the cluster's workers: only its data differ from here on
+        cluster = _dask.on_cluster(X, y, sample_weight)
+        data, inputs, targets, fitted, holder = (_dask if cluster else _fit_input).check_fit_input(
             self, X, y, sample_weight, continuing=continuing, incremental=incremental,
             classes=classes,
         )  # fmt: skip
@@ -270,9 +286,12 @@ class BaseSigmoidNet(
             self, 1 if incremental else self.epochs, data.U, data.Y, model
         )
         result = self._train(network, data, settings, progress, rng, monitor, hooks)
-        dense = data.U if inputs.sparse else data.U[:, : inputs.n_dense]
+        if cluster:  # the hints' largest values are not gathered from the workers
+            dense = Y = np.empty((0, 0))
+        else:
+            dense, Y = (data.U if inputs.sparse else data.U[:, : inputs.n_dense]), data.Y
         report(result, self.solver, self.epochs, settings.learning_rate,
-               continuing=continuing, X=dense, Y=data.Y)  # fmt: skip
+               continuing=continuing, X=dense, Y=Y)  # fmt: skip
         fitted.update(self._fitted_weights(network, inputs, targets))
         fitted.update(self._fitted_progress(result, continuing))
         self._commit(fitted)
@@ -296,6 +315,11 @@ class BaseSigmoidNet(
                  model):  # fmt: skip
         """The data to train on, early stopping's monitor (or None), and the split's state."""
         if any(value is not None for value in validation) and self.solver != "lbfgs":
+            if _dask.on_cluster(*validation):
+                raise ValueError(
+                    "X_val and y_val as dask collections: give them in memory (numpy or "
+                    "pandas), or let early stopping hold out partitions of X."
+                )
             valid = check_validation_input(holder, inputs, targets, *validation)
             monitor = Monitor(self, targets, valid.X, valid.U, valid.y, valid.Y,
                               valid.sample_weight, model)  # fmt: skip
@@ -359,6 +383,9 @@ class BaseSigmoidNet(
         else:
             split_rng = np.random.RandomState()
             split_rng.set_state(split_state)
+        if isinstance(data, _dask.ClusterData):  # whole partitions held out, on the workers
+            train, monitor = _dask.hold_out(self, data, targets, split_rng)
+            return train, monitor, split_state
         train, valid = validation_split(
             data.Y, data.sample_weight, split_rng, self.validation_fraction,
             targets.stratify(data.Y),
@@ -468,6 +495,7 @@ class BaseSigmoidNet(
         """Units of the last hidden layer: the features that transform gives."""
         return self.coefs_[-1].shape[0]
 
+    @blockwise
     def transform(self, X):
         """The learned features: the last hidden layer's outputs a = σ(b + W x).
 
@@ -488,6 +516,7 @@ class BaseSigmoidNet(
             raise ValueError("transform needs at least one hidden layer; this network has none.")
         return self._forward(X)[-2]
 
+    @blockwise
     def decompose(self, X):
         """The last hidden layer's per-unit contributions cᵢ·aᵢ(x) to the output.
 

@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import unique_labels
 
-from ._base import BaseSigmoidNet, _is_stochastic
+from ._base import BaseSigmoidNet, _is_stochastic, blockwise
 from ._target_encoding import LabelTargets, check_one_label_type
 
 
@@ -328,6 +328,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
 
     # -- prediction ------------------------------------------------------------
 
+    @blockwise
     def decision_function(self, X):
         """The output layer's raw value r for X, before the sigmoid or softmax.
 
@@ -344,6 +345,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         r = self._forward(X, output_activation="identity")[-1]
         return r.ravel() if r.shape[1] == 1 else r
 
+    @blockwise
     def predict_proba(self, X):
         """Class probabilities of X.
 
@@ -363,6 +365,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
             return np.hstack([1 - p, p])
         return p
 
+    @blockwise
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities of X.
 
@@ -379,6 +382,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    @blockwise
     def predict(self, X):
         """Predict the class of each sample in X.
 

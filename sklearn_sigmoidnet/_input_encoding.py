@@ -59,6 +59,29 @@ class InputEncoding:
         ``feature_names`` are the names of X's columns (None: x0, x1, ...).
         Returns the validated X (see ``check``) and the fitted encoding.
         """
+        X, names = self.prepare(X, feature_names)
+        numeric = self._numeric_block(X)
+        fill, std = _weighted_mean_and_std(numeric, sample_weight)
+        missing = np.zeros(numeric.shape[1], bool) if self.sparse else np.isnan(numeric).any(0)
+        counts = []
+        for j in self.categorical:
+            try:
+                counts.append(category_counts(_column(X, j)))
+            except TypeError as error:  # unhashable values: lists, dicts
+                raise ValueError(
+                    f"Column {names[j]!r} holds values that the network cannot take as "
+                    f"numbers or as categories ({error}); give it numbers, strings, or a "
+                    "pandas category."
+                ) from error
+        return X, self.learn(names, fill, std, missing, _is_binary(numeric), counts)
+
+    def prepare(self, X, feature_names):
+        """The part of ``fit`` that needs X's columns only, not its rows: their kinds.
+
+        Returns the validated X and the columns' names. A distributed fit calls
+        it on an empty frame of the columns' dtypes, then ``learn`` with the
+        statistics that it summed over the partitions.
+        """
         self.sparse = sparse.issparse(X)
         names = _column_names(X, feature_names)
         categorical = self._categorical_mask(X, names)
@@ -66,24 +89,24 @@ class InputEncoding:
         self.dtype_name = _float_dtype(X, categorical).name
         self.numeric = np.flatnonzero(~categorical)
         self.categorical = np.flatnonzero(categorical)
-        numeric = self._numeric_block(X)
-        self.fill, self.scale_by = _weighted_mean_and_std(numeric, sample_weight)
-        self.missing = (
-            np.zeros(0, dtype=np.intp) if self.sparse else np.flatnonzero(np.isnan(numeric).any(0))
-        )
+        return X, names
+
+    def learn(self, names, fill, std, missing, binary, counts):
+        """The rest of ``fit``, from the training rows' statistics.
+
+        ``fill`` and ``std`` are the numeric columns' weighted means and
+        standard deviations, ``missing`` and ``binary`` whether each had a
+        missing value, and held 0/1 only; ``counts`` is, per categorical
+        column, what ``category_counts`` gives.
+        """
+        self.fill, self.scale_by = fill, std
+        self.missing = np.flatnonzero(missing).astype(np.intp)
         self.categories, self.rows, self.missing_rows, category_names = [], [], [], []
         first_row = len(self.numeric) + len(self.missing)
-        for j in self.categorical:
-            try:
-                categories, rows, missing_row, labels = self._fit_categories(
-                    _column(X, j), first_row
-                )
-            except TypeError as error:  # unhashable values: lists, dicts
-                raise ValueError(
-                    f"Column {names[j]!r} holds values that the network cannot take as "
-                    f"numbers or as categories ({error}); give it numbers, strings, or a "
-                    "pandas category."
-                ) from error
+        for j, column_counts in zip(self.categorical, counts):
+            categories, rows, missing_row, labels = self._fit_categories(
+                *column_counts, first_row
+            )
             self.categories.append(categories)
             self.rows.append(rows)
             self.missing_rows.append(missing_row)
@@ -92,7 +115,7 @@ class InputEncoding:
         self.n_inputs = first_row  # rows of the first layer's W
         # x̃ = (x − shift) / scale_by; sparse X keeps its zeros, and 0/1 columns (one-hot
         # or indicator columns of a pipeline) stay as they are, as the network's own do
-        keep = _is_binary(numeric) | (not self.scale)
+        keep = binary | (not self.scale)
         self.shift = np.where(keep | self.sparse, 0.0, self.fill)
         self.scale_by = np.where(keep, 1.0, self.scale_by)
         self.names = np.asarray(
@@ -101,7 +124,7 @@ class InputEncoding:
             + category_names,
             dtype=object,
         )
-        return X, self
+        return self
 
     def _categorical_mask(self, X, names):
         n_columns = X.shape[1]
@@ -131,11 +154,8 @@ class InputEncoding:
             )
         return mask
 
-    def _fit_categories(self, values, first_row):
+    def _fit_categories(self, uniques, counts, has_missing, first_row):
         """The categories of one column, the weight row of each, and its names."""
-        missing = pd.isna(values)
-        codes, uniques = pd.factorize(values[~missing], sort=False)
-        counts = np.bincount(codes, minlength=len(uniques))
         order = np.argsort(-counts, kind="stable")  # most frequent first
         frequent = order[counts[order] >= self.min_frequency]
         if len(frequent) < len(uniques):  # a row for the rest, within the bound
@@ -149,7 +169,7 @@ class InputEncoding:
             rows[rows < 0] = first_row + len(labels)
             labels.append("infrequent")
         missing_row = -1
-        if missing.any():
+        if has_missing:
             missing_row = first_row + len(labels)
             labels.append("missing")
         return np.asarray(uniques, dtype=object), rows, missing_row, labels
@@ -252,6 +272,31 @@ class InputEncoding:
         b += (self.shift @ W[: len(self.numeric)]).astype(b.dtype)
         W[: len(self.numeric)] *= self.scale_by[:, None].astype(W.dtype)
         return W, b
+
+
+def category_counts(values):
+    """A column's categories in the order they first appear, their counts, and
+    whether any value is missing: what ``learn`` needs of a categorical column."""
+    missing = pd.isna(values)
+    codes, uniques = pd.factorize(values[~missing], sort=False)
+    return np.asarray(uniques, dtype=object), np.bincount(codes, minlength=len(uniques)), (
+        bool(missing.any())
+    )
+
+
+def merge_category_counts(parts):
+    """``category_counts`` of consecutive parts of a column, as of the whole column."""
+    index, counts, has_missing = {}, [], False
+    for uniques, part_counts, part_missing in parts:
+        for value, count in zip(uniques.tolist(), part_counts.tolist()):
+            if value not in index:  # first appearance across the parts, in order
+                index[value] = len(counts)
+                counts.append(0)
+            counts[index[value]] += count
+        has_missing |= part_missing
+    uniques = np.empty(len(index), dtype=object)
+    uniques[:] = list(index)
+    return uniques, np.asarray(counts, dtype=np.intp), has_missing
 
 
 def _column_names(X, feature_names):

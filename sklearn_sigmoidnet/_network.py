@@ -193,6 +193,8 @@ class Network:
         Forward passes only, ``chunk_rows`` rows at a time, in the training
         buffers; callers silence overflow, as for ``loss_and_gradient``.
         """
+        if hasattr(X, "loss"):  # partitions on a cluster: summed where they lie
+            return X.loss(self, loss, l2, quantile_level) + 0.5 * l2 * penalty(self.W)
         if self.runs_compiled(X):
             data_loss = _step.loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level)
             return data_loss + 0.5 * l2 * penalty(self.W)
@@ -222,6 +224,8 @@ class Network:
         means the same whatever the batch size. Callers silence overflow, as
         ``run_epoch`` does: the sigmoid's e^-r → inf is its correct limit.
         """
+        if hasattr(X, "loss_and_gradient"):  # partitions on a cluster: summed where they lie
+            return X.loss_and_gradient(self, loss, l2, quantile_level)
         if self.runs_compiled(X):
             return _step.loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level)
         self.check_codes(X)

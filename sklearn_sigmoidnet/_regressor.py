@@ -5,7 +5,7 @@ from numbers import Real
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseSigmoidNet
+from ._base import BaseSigmoidNet, blockwise
 from ._target_encoding import ScaledTargets
 
 
@@ -305,6 +305,7 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
     def _new_target_encoding(self):
         return ScaledTargets(self.loss, self.quantile, self.normalize_y)
 
+    @blockwise
     def predict(self, X):
         """Predict the targets of X.
 

@@ -134,7 +134,10 @@ def _format_cell(value):
 
 def _l2(alpha, X, sample_weight):
     """The coefficient of ½‖W‖² in L(θ): α divided by the training data's total weight."""
-    return alpha / (X.shape[0] if sample_weight is None else float(sample_weight.sum()))
+    total = getattr(X, "weight_total", None)  # data on a cluster knows its own
+    if total is None:
+        total = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    return alpha / total
 
 
 class _Patience:
@@ -254,20 +257,8 @@ def train_stochastic(
             task = hooks.begin(epoch)
             if settings.schedule == "invscaling":
                 optimizer.learning_rate = settings.learning_rate / epoch**settings.power_t
-            # one batch needs no shuffle, and skipping it keeps a full batch exact
-            n = X.shape[0]
-            order = rng.permutation(n) if settings.shuffle and n > settings.batch_size else None
-            data_loss, updates, first_loss = run_epoch(
-                network,
-                optimizer,
-                X,
-                Y,
-                sample_weight,
-                batch_size=settings.batch_size,
-                loss=settings.loss,
-                l2=l2,
-                order=order,
-                quantile_level=settings.quantile_level,
+            data_loss, updates, first_loss = _epoch(
+                network, optimizer, X, Y, sample_weight, settings, l2, rng
             )
             loss = float(data_loss + 0.5 * l2 * penalty(network.W))
             if not n_iter:  # new data may start above the loss of the first fit's
@@ -319,6 +310,19 @@ def train_stochastic(
         network.theta[...] = best_weights
         kept_loss = best_weights_loss
     return result(outcome)
+
+
+def _epoch(network, optimizer, X, Y, sample_weight, settings, l2, rng):
+    """One epoch: ``run_epoch`` in this process, or X's own on a cluster's workers."""
+    if hasattr(X, "run_epoch"):  # data partitioned over a cluster trains where it lies
+        return X.run_epoch(network, optimizer, settings, l2, rng)
+    # one batch needs no shuffle, and skipping it keeps a full batch exact
+    n = X.shape[0]
+    order = rng.permutation(n) if settings.shuffle and n > settings.batch_size else None
+    return run_epoch(
+        network, optimizer, X, Y, sample_weight, batch_size=settings.batch_size,
+        loss=settings.loss, l2=l2, order=order, quantile_level=settings.quantile_level,
+    )  # fmt: skip
 
 
 def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None):
