@@ -18,7 +18,6 @@ or ``--quick`` for a smoke run on small data (seconds; its times mean little).
 
 import argparse
 import math
-import os
 import platform
 import threading
 import time
@@ -28,13 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import sklearn
+from machine import describe
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 
@@ -330,18 +330,8 @@ def bench_threads(case, repeats):
 
 
 def describe_environment():
-    blas = [
-        f"{info['internal_api']} {info.get('version')} ({info.get('architecture')}, "
-        f"{info['num_threads']} threads)"
-        for info in threadpool_info()
-        if info["user_api"] == "blas"
-    ]
-    env = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
-    print(
-        f"python {platform.python_version()}, numpy {np.__version__}, scikit-learn "
-        f"{sklearn.__version__}, {os.cpu_count()} CPUs; BLAS: {'; '.join(blas)}; "
-        f"OpenBLAS env: {env or 'unset'}"
-    )
+    print(describe())
+    print(f"python {platform.python_version()}, scikit-learn {sklearn.__version__}")
 
 
 def main(argv=None):

@@ -26,6 +26,7 @@ import time
 import timeit
 
 import numpy as np
+from machine import describe
 from threadpoolctl import threadpool_limits
 
 from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
@@ -56,6 +57,7 @@ def main(argv=None):
     parser.add_argument("--categories", type=int, default=20, help="per category column")
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
+    print(describe())
     if args.categorical:
         return categorical(args)
     n, d, h, k, dtype = args.batch, args.features, args.hidden, args.outputs, args.dtype

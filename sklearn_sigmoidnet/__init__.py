@@ -9,6 +9,7 @@ from importlib.metadata import version
 from ._classifier import SigmoidNetClassifier
 from ._display import LossCurveDisplay, SigmoidSumDisplay
 from ._regressor import SigmoidNetRegressor
+from ._step import kernel_variant
 
 __version__ = version("sklearn-sigmoidnet")  # set in meson.build
 
@@ -17,5 +18,6 @@ __all__ = [
     "SigmoidNetClassifier",
     "SigmoidNetRegressor",
     "SigmoidSumDisplay",
+    "kernel_variant",
     "__version__",
 ]

@@ -27,9 +27,16 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport dgemm, dgemv, sgemm, sgemv
 
+import os
+
 import numpy as np
 
 cdef extern from "_kernels.h" nogil:
+    int sigmoidnet_n_variants
+    int sigmoidnet_can_run(int variant)
+    const char *sigmoidnet_variant_name(int variant)
+    const char *sigmoidnet_chosen_name()
+    void sigmoidnet_choose(int variant)
     void sigmoid_double(double *r, Py_ssize_t n, Py_ssize_t width, const double *b)
     void sigmoid_float(float *r, Py_ssize_t n, Py_ssize_t width, const float *b)
     void tanh_double(double *r, Py_ssize_t n, Py_ssize_t width, const double *b)
@@ -48,6 +55,81 @@ cdef extern from "_kernels.h" nogil:
                      Py_ssize_t n, double beta_1, double beta_2, double eta, double epsilon)
     void adam_float(float *theta, const float *grad, float *m_sum, float *v_sum,
                     Py_ssize_t n, float beta_1, float beta_2, float eta, float epsilon)
+
+
+# ---------------------------------------------------------------------------
+# the kernels' variants: which one runs, and choosing one
+
+
+def kernel_variants():
+    """The variants of the elementwise kernels that this CPU runs, the fastest first."""
+    return [sigmoidnet_variant_name(i).decode() for i in range(sigmoidnet_n_variants)
+            if sigmoidnet_can_run(i)]
+
+
+def kernel_variant():
+    """The variant of the elementwise kernels in use: "avx512", "avx2" or "baseline"."""
+    return sigmoidnet_chosen_name().decode()
+
+
+def use_kernel_variant(name):
+    """Run the kernels of variant ``name`` from now on, in every thread; return
+    the variant used before. Raises a ValueError for a variant not built or
+    not run by this CPU."""
+    built = [sigmoidnet_variant_name(i).decode() for i in range(sigmoidnet_n_variants)]
+    if name not in built:
+        raise ValueError(f"no kernel variant {name!r}: this build has {', '.join(built)}")
+    variant = built.index(name)
+    if not sigmoidnet_can_run(variant):
+        raise ValueError(
+            f"this CPU cannot run the {name} kernels; it runs {', '.join(kernel_variants())}"
+        )
+    before = kernel_variant()
+    sigmoidnet_choose(variant)
+    return before
+
+
+def _choose_at_import():
+    """The fastest variant that the CPU runs, or the one that SIGMOIDNET_KERNELS names."""
+    forced = os.environ.get("SIGMOIDNET_KERNELS", "")
+    try:
+        use_kernel_variant(forced or kernel_variants()[0])
+    except ValueError as error:
+        raise ImportError(f"SIGMOIDNET_KERNELS={forced}: {error}") from None
+
+
+_choose_at_import()
+
+
+def times_derivative_kernel(activation, const floating[::1] a, floating[::1] delta):
+    """delta ← delta σ'(r) in place, from the outputs a = σ(r): the backward
+    pass's kernel, for the tests and benchmarks of each variant."""
+    if a.shape[0] != delta.shape[0]:
+        raise ValueError(f"{a.shape[0]} outputs for {delta.shape[0]} deltas")
+    cdef int code = ACTIVATIONS[activation]
+    if a.shape[0]:
+        with nogil:
+            times_derivative(code, <floating *>&a[0], &delta[0], a.shape[0])
+
+
+def add_scaled_kernel(floating[::1] y, const floating[::1] x, alpha):
+    """y ← y + α x in place: the L2 term's kernel."""
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"{x.shape[0]} values to add to {y.shape[0]}")
+    if y.shape[0]:
+        add_scaled(&y[0], &x[0], y.shape[0], <floating>alpha)
+
+
+def adam_kernel(floating[::1] theta, const floating[::1] grad, floating[::1] m_sum,
+                floating[::1] v_sum, beta_1, beta_2, eta, epsilon):
+    """Adam's kernel in place: m_sum ← β₁ m_sum + g, v_sum ← β₂ v_sum + g²,
+    θ ← θ − η m_sum / (√v_sum + ε), with η and ε already folded (``step``)."""
+    cdef Py_ssize_t n = theta.shape[0]
+    if not grad.shape[0] == m_sum.shape[0] == v_sum.shape[0] == n:
+        raise ValueError("θ, the gradient and the two sums differ in length")
+    if n:
+        adam(&theta[0], &grad[0], &m_sum[0], &v_sum[0], n, <floating>beta_1, <floating>beta_2,
+             <floating>eta, <floating>epsilon)
 
 
 cdef enum Activation:
@@ -96,6 +178,92 @@ cdef struct Optimizer:
 
 
 # ---------------------------------------------------------------------------
+# the BLAS and the kernels, for either dtype: the only code that tells them apart
+
+
+cdef inline void blas_gemm(char *transa, char *transb, int *m, int *n, int *k, floating *alpha,
+                           floating *a, int *lda, floating *b, int *ldb, floating *beta,
+                           floating *c, int *ldc) noexcept nogil:
+    if floating is double:
+        dgemm(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    else:
+        sgemm(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+
+
+cdef inline void blas_gemv(char *trans, int *m, int *n, floating *alpha, floating *a, int *lda,
+                           floating *x, int *incx, floating *beta, floating *y,
+                           int *incy) noexcept nogil:
+    if floating is double:
+        dgemv(trans, m, n, alpha, a, lda, x, incx, beta, y, incy)
+    else:
+        sgemv(trans, m, n, alpha, a, lda, x, incx, beta, y, incy)
+
+
+cdef inline void sigmoid(floating *r, Py_ssize_t n, Py_ssize_t width,
+                         const floating *b) noexcept nogil:
+    if floating is double:
+        sigmoid_double(r, n, width, b)
+    else:
+        sigmoid_float(r, n, width, b)
+
+
+cdef inline void tanh(floating *r, Py_ssize_t n, Py_ssize_t width,
+                      const floating *b) noexcept nogil:
+    if floating is double:
+        tanh_double(r, n, width, b)
+    else:
+        tanh_float(r, n, width, b)
+
+
+cdef inline void exp(floating *r, Py_ssize_t n, Py_ssize_t width,
+                     const floating *b) noexcept nogil:
+    if floating is double:
+        exp_doubles(r, n, width, b)
+    else:
+        exp_floats(r, n, width, b)
+
+
+cdef inline void sigmoid_derivative(const floating *a, floating *delta,
+                                    Py_ssize_t n) noexcept nogil:
+    if floating is double:
+        sigmoid_derivative_double(a, delta, n)
+    else:
+        sigmoid_derivative_float(a, delta, n)
+
+
+cdef inline void tanh_derivative(const floating *a, floating *delta,
+                                 Py_ssize_t n) noexcept nogil:
+    if floating is double:
+        tanh_derivative_double(a, delta, n)
+    else:
+        tanh_derivative_float(a, delta, n)
+
+
+cdef inline void add_scaled(floating *y, const floating *x, Py_ssize_t n,
+                            floating alpha) noexcept nogil:
+    if floating is double:
+        add_scaled_double(y, x, n, alpha)
+    else:
+        add_scaled_float(y, x, n, alpha)
+
+
+cdef inline void add(floating *y, const floating *x, Py_ssize_t n) noexcept nogil:
+    if floating is double:
+        add_double(y, x, n)
+    else:
+        add_float(y, x, n)
+
+
+cdef inline void adam(floating *theta, const floating *grad, floating *m_sum, floating *v_sum,
+                      Py_ssize_t n, floating beta_1, floating beta_2, floating eta,
+                      floating epsilon) noexcept nogil:
+    if floating is double:
+        adam_double(theta, grad, m_sum, v_sum, n, beta_1, beta_2, eta, epsilon)
+    else:
+        adam_float(theta, grad, m_sum, v_sum, n, beta_1, beta_2, eta, epsilon)
+
+
+# ---------------------------------------------------------------------------
 # products, activations, losses
 
 
@@ -115,15 +283,9 @@ cdef inline void gemm(char transa, char transb, int m, int n, int k, floating *a
     if m == 1:  # one row of C (a single output): Cᵀ = op(B)ᵀ op(A)ᵀ, a matrix-vector product
         a_step = lda if transa == c'N' else 1
         trans, rows, columns = (c'T', k, n) if transb == c'N' else (c'N', n, k)
-        if floating is double:
-            dgemv(&trans, &rows, &columns, &one, b, &ldb, a, &a_step, &beta, c, &ldc)
-        else:
-            sgemv(&trans, &rows, &columns, &one, b, &ldb, a, &a_step, &beta, c, &ldc)
+        blas_gemv(&trans, &rows, &columns, &one, b, &ldb, a, &a_step, &beta, c, &ldc)
         return
-    if floating is double:
-        dgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
-    else:
-        sgemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
+    blas_gemm(&transa, &transb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc)
 
 
 cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width,
@@ -132,22 +294,13 @@ cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width,
     cdef Py_ssize_t i, j
     cdef floating top, total
     if activation == SIGMOID:
-        if floating is double:
-            sigmoid_double(r, n, width, b)
-        else:
-            sigmoid_float(r, n, width, b)
+        sigmoid(r, n, width, b)
         return
     if activation == TANH:
-        if floating is double:
-            tanh_double(r, n, width, b)
-        else:
-            tanh_float(r, n, width, b)
+        tanh(r, n, width, b)
         return
     if activation == EXP:
-        if floating is double:
-            exp_doubles(r, n, width, b)
-        else:
-            exp_floats(r, n, width, b)
+        exp(r, n, width, b)
         return
     for i in range(n):
         for j in range(width):
@@ -164,10 +317,7 @@ cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width,
                     top = r[i * width + j]
             for j in range(width):
                 r[i * width + j] -= top
-        if floating is double:
-            exp_doubles(r, n, width, NULL)
-        else:
-            exp_floats(r, n, width, NULL)
+        exp(r, n, width, <const floating *>NULL)
         for i in range(n):
             total = 0
             for j in range(width):
@@ -181,15 +331,9 @@ cdef void times_derivative(int activation, floating *a, floating *delta,
     """delta ← delta σ'(r), with σ' written in the layer's output a."""
     cdef Py_ssize_t i
     if activation == SIGMOID:  # σ' = a (1 − a)
-        if floating is double:
-            sigmoid_derivative_double(a, delta, size)
-        else:
-            sigmoid_derivative_float(a, delta, size)
+        sigmoid_derivative(a, delta, size)
     elif activation == TANH:  # tanh' = 1 − a²
-        if floating is double:
-            tanh_derivative_double(a, delta, size)
-        else:
-            tanh_derivative_float(a, delta, size)
+        tanh_derivative(a, delta, size)
     elif activation == RELU:
         for i in range(size):
             if a[i] == 0:
@@ -245,13 +389,6 @@ cdef double output_delta(Objective *objective, floating *y_hat, floating *y, flo
 
 cdef inline double clip(double p, double eps) noexcept nogil:
     return eps if p < eps else (1 - eps if p > 1 - eps else p)
-
-
-cdef inline void add(floating *y, const floating *x, Py_ssize_t n) noexcept nogil:
-    if floating is double:
-        add_double(y, x, n)
-    else:
-        add_float(y, x, n)
 
 
 cdef void first_product(const floating *W, Py_ssize_t fan_out, const floating *X, Py_ssize_t n,
@@ -335,10 +472,7 @@ cdef double batch_loss(Layers *net, Objective *objective, floating *theta, float
             for j in range(fan_out):
                 db[j] += delta[i * fan_out + j]
         if l2 != 0:  # ½ l2 ‖W‖² adds l2 W
-            if floating is double:
-                add_scaled_double(dW, W, fan_in * fan_out, l2)
-            else:
-                add_scaled_float(dW, W, fan_in * fan_out, l2)
+            add_scaled(dW, W, fan_in * fan_out, l2)
         if layer:  # the delta of the layer below: (δ Wᵀ) σ'
             gemm(c'T', c'N', fan_in, n, fan_out, W, fan_out, delta, fan_out, 0,
                  deltas + n * net.units_before[layer - 1], fan_in)
@@ -359,12 +493,8 @@ cdef void step(Optimizer *optimizer, floating *theta, floating *grad, floating *
         optimizer.t += 1
         adam_eta = (optimizer.learning_rate * sqrt(1 - pow(b2, optimizer.t))
                     / (1 - pow(b1, optimizer.t)) * (1 - b1) / sqrt(1 - b2))
-        if floating is double:
-            adam_double(theta, grad, state_1, state_2, n_params, b1, b2, adam_eta,
-                        optimizer.epsilon / sqrt(1 - b2))
-        else:
-            adam_float(theta, grad, state_1, state_2, n_params, <float>b1, <float>b2,
-                       <float>adam_eta, <float>(optimizer.epsilon / sqrt(1 - b2)))
+        adam(theta, grad, state_1, state_2, n_params, <floating>b1, <floating>b2,
+             <floating>adam_eta, <floating>(optimizer.epsilon / sqrt(1 - b2)))
     elif momentum == 0:
         for i in range(n_params):
             theta[i] -= grad[i] * eta

@@ -5,6 +5,7 @@ on a quiet machine, never asserted in a test.
 """
 
 import importlib.util
+import sys
 import warnings
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
+from sklearn_sigmoidnet import _step
 from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
 from sklearn_sigmoidnet._losses import LOSSES, output_delta, summed_loss
 from sklearn_sigmoidnet._network import feedforward
@@ -100,6 +102,8 @@ def test_summed_loss_matches_the_per_sample_losses(loss, weighted):
 
 
 def _load(script):
+    if str(BENCHMARKS) not in sys.path:  # the scripts import their neighbours, as when run
+        sys.path.append(str(BENCHMARKS))
     spec = importlib.util.spec_from_file_location(script, BENCHMARKS / f"{script}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -114,6 +118,17 @@ def test_quick_benchmark_runs(capsys):
         assert heading in out
     for row in rows:
         assert row["mlp_s"] > 0 and row["ours_s"] > 0 and row["gemm_s"] > 0
+
+
+def test_kernel_benchmark_times_every_variant_against_numpy(capsys):
+    _load("bench_kernels").main(["--shapes", "3x5", "--repeats", "1"])
+    out = capsys.readouterr().out
+    assert f"kernels: {_step.kernel_variant()}" in out
+    rows = [line for line in out.splitlines() if line.startswith("| bias + sigmoid")]
+    assert len(rows) == 2  # float64, float32
+    assert len(rows[0].split("|")) - 2 == 4 + 2 * len(_step.kernel_variants()) + (
+        {"avx2", "avx512"} <= set(_step.kernel_variants())
+    )
 
 
 def test_step_profile_runs(capsys):
