@@ -35,6 +35,7 @@ from sklearn.utils.validation import validate_data
 from . import _dask, _fit_input
 from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import FIT_CONTEXT_ATTRIBUTES, CallbackSupportMixin, callback_hooks
+from ._engines import ENGINES
 from ._fit_input import check_validation_input
 from ._input_encoding import InputEncoding, as_table
 from ._network import Network, feedforward
@@ -105,6 +106,7 @@ class BaseSigmoidNet(
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "engine": [StrOptions(set(ENGINES))],
         "normalize_X": ["boolean"],
         "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
         "max_categories": [Interval(Integral, 2, None, closed="left")],
@@ -138,6 +140,7 @@ class BaseSigmoidNet(
         validation_fraction,
         warm_start,
         verbose,
+        engine,
         normalize_X,
         categorical_features,
         max_categories,
@@ -166,6 +169,7 @@ class BaseSigmoidNet(
         self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.verbose = verbose
+        self.engine = engine
         self.normalize_X = normalize_X
         self.categorical_features = categorical_features
         self.max_categories = max_categories

@@ -87,6 +87,12 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         Continue from the previous fit's weights and optimiser state.
     verbose : int, default=0
         1 prints one table row per epoch.
+    engine : {"auto", "numpy"}, default="auto"
+        How training computes. "auto" runs the compiled training step
+        wherever it applies (dense X) and the numpy network elsewhere;
+        "numpy" always runs the numpy network, the lecture's equations in
+        code, which the tests hold the compiled step to: several times
+        slower, the same model up to rounding.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplying the sample weights;
         "balanced" weighs each class inversely to its frequency in the data
@@ -249,6 +255,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         validation_fraction=0.2,
         warm_start=False,
         verbose=0,
+        engine="auto",
         class_weight=None,
         normalize_X=True,
         categorical_features="from_dtype",
@@ -279,6 +286,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
             validation_fraction=validation_fraction,
             warm_start=warm_start,
             verbose=verbose,
+            engine=engine,
             normalize_X=normalize_X,
             categorical_features=categorical_features,
             max_categories=max_categories,

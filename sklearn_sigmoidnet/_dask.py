@@ -30,10 +30,10 @@ from sklearn.base import is_regressor
 from sklearn.utils import check_array
 from sklearn.utils.validation import _check_sample_weight, _check_y, validate_data
 
-from ._epoch import run_epoch
+from ._engines import Objective, make_engine
 from ._input_encoding import as_table, category_counts, merge_category_counts
 from ._losses import per_sample_loss
-from ._network import Network, feedforward
+from ._network import Network, feedforward, penalty
 from ._target_encoding import checked_labels
 from ._validation import check_weight_total
 
@@ -333,7 +333,7 @@ def _encode(part, inputs, targets, weighing):
 class ClusterData:
     """A fit's data on the cluster, standing in for ``FitData``.
 
-    ``U`` is the ``Partitions`` (the training network dispatches to it);
+    ``U`` is the ``Partitions`` (whose engine trains on the workers);
     ``Y`` only says how many rows there are.
     """
 
@@ -437,10 +437,23 @@ def _worker_network(layout):
     return cached[1]
 
 
-def _partition_gradient(part, theta, layout, loss, quantile_level, gradient=True):
+def _worker_engine(layout, objective, engine, x_width):
+    """The engine of a Network of this layout, made once per worker thread
+    (with its buffers) for the objective of the fit's evaluations."""
+    key = layout, objective, engine, x_width
+    cached = getattr(_local, "engine", None)
+    if cached is None or cached[0] != key:
+        X = np.empty((0, x_width), layout[3])  # the kind of X the engine will see
+        made = make_engine(_worker_network(layout), X, objective, None, engine)
+        _local.engine = cached = key, made
+    return cached[1]
+
+
+def _partition_gradient(part, theta, layout, objective, engine, gradient=True):
     """[Σ wᵢ Lᵢ, Σ wᵢ ∇Lᵢ] of one partition, in float64, a chunk of rows at a time."""
     U, Y, w = part
-    network = _worker_network(layout)
+    evaluate = _worker_engine(layout, objective, engine, U.shape[1])
+    network = evaluate.network
     network.theta[...] = theta
     out = np.zeros(1 + (theta.size if gradient else 0))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -451,13 +464,10 @@ def _partition_gradient(part, theta, layout, loss, quantile_level, gradient=True
             if not weight:
                 continue
             if gradient:
-                mean = network.loss_and_gradient(
-                    U[rows], Y[rows], w_rows, loss, 0.0, quantile_level
-                )
+                mean = evaluate.loss_and_gradient(U[rows], Y[rows], w_rows)
                 out[1:] += weight * network.grad
             else:
-                mean = network.loss(U[rows], Y[rows], w_rows, loss, 0.0, _CHUNK_ROWS,
-                                    quantile_level)  # fmt: skip
+                mean = evaluate.loss(U[rows], Y[rows], w_rows, _CHUNK_ROWS)
             out[0] += weight * mean
     return out
 
@@ -466,21 +476,20 @@ def _add(a, b):
     return a + b
 
 
-def _local_pass(part, theta, optimizer, learning_rate, layout, settings, l2, seed):
-    """One pass of mini-batch steps over one partition, from θ and the optimiser's state."""
+def _local_pass(part, theta, optimizer, learning_rate, layout, objective, engine, batch_size,
+                seed):  # fmt: skip
+    """One pass of mini-batch steps over one partition, from θ and the optimiser's state;
+    the rows shuffled by a RandomState(``seed``), unless ``seed`` is None."""
     U, Y, w = part
     network = _worker_network(layout)
     network.theta[...] = theta
     optimizer.learning_rate = learning_rate
-    n = U.shape[0]
-    shuffle = settings.shuffle and n > settings.batch_size
-    order = np.random.RandomState(seed).permutation(n) if shuffle else None
+    rng = None if seed is None else np.random.RandomState(seed)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        data_loss, updates, first_loss = run_epoch(
-            network, optimizer, U, Y, w, batch_size=settings.batch_size, loss=settings.loss,
-            l2=l2, order=order, quantile_level=settings.quantile_level,
-        )  # fmt: skip
-    weight = n if w is None else float(w.sum())
+        data_loss, updates, first_loss = make_engine(
+            network, U, objective, optimizer, engine
+        ).run_epoch(U, Y, w, batch_size, rng)
+    weight = U.shape[0] if w is None else float(w.sum())
     return network.theta.copy(), optimizer.state, data_loss, updates, first_loss, weight
 
 
@@ -507,8 +516,7 @@ def _validation_sums(part, theta, layout, targets):
 class Partitions:
     """The encoded training partitions, as futures on the workers.
 
-    ``Network.loss_and_gradient`` and ``Network.loss`` dispatch to this for
-    lbfgs, and ``train_stochastic`` to ``run_epoch`` for sgd and adam.
+    Training reaches them through their engine (``ClusterEngine``).
     """
 
     def __init__(self, client, futures, rows, weights, n_columns, targets, workers):
@@ -548,39 +556,65 @@ class Partitions:
     def _sums(self, *args):
         return _retried(self._sums_once, *args)
 
-    def _sums_once(self, network, loss, quantile_level, gradient):
+    def _sums_once(self, network, objective, engine, gradient):
         theta = _everywhere(self.client, network.theta)
         layout = _layout(network)
         futures = [
             self.client.submit(
-                _partition_gradient, part, theta, layout, loss, quantile_level, gradient, pure=False
+                _partition_gradient, part, theta, layout, objective, engine, gradient, pure=False
             )  # fmt: skip
             for part in self.futures
         ]
         return self._tree_sum(futures)
 
-    def loss_and_gradient(self, network, loss, l2, quantile_level):
+    def engine(self, network, objective, optimizer, engine):
+        """The engine that trains on these partitions (``_engines.make_engine``)."""
+        return ClusterEngine(self, network, objective, optimizer, engine)
+
+
+class ClusterEngine:
+    """An engine whose data is partitions on a cluster: each partition's share is
+    computed on its worker, by the engine that ``make_engine`` chooses there
+    (``engine``), and the client sums or averages them. Its methods take the
+    partitions where an in-process engine takes X; Y and the sample weights
+    are theirs."""
+
+    def __init__(self, partitions, network, objective, optimizer, engine):
+        self.partitions, self.network, self.optimizer = partitions, network, optimizer
+        self.objective, self.engine = objective, engine
+        # the workers' data loss and gradient, without the penalty: the client adds it
+        self.data_objective = Objective(objective.loss, 0.0, objective.quantile_level)
+
+    def loss_and_gradient(self, X, Y=None, sample_weight=None):
         """Fill ``network.grad`` with ∇L(θ) over all partitions; return the mean data loss."""
-        sums = self._sums(network, loss, quantile_level, True)
-        network.grad[...] = sums[1:] / self.weight_total
+        network, parts = self.network, self.partitions
+        sums = parts._sums(network, self.data_objective, self.engine, True)
+        network.grad[...] = sums[1:] / parts.weight_total
+        l2 = self.objective.l2
         if l2:
             for dW, W in zip(network.dW, network.W):
                 dW += l2 * W
-        return sums[0] / self.weight_total
+        return sums[0] / parts.weight_total
 
-    def loss(self, network, loss, l2, quantile_level):
-        return self._sums(network, loss, quantile_level, False)[0] / self.weight_total
+    def loss(self, X, Y=None, sample_weight=None, chunk_rows=None):
+        """L(θ) over all partitions, penalty included."""
+        network, parts = self.network, self.partitions
+        data_loss = parts._sums(network, self.data_objective, self.engine, False)[0]
+        return data_loss / parts.weight_total + 0.5 * self.objective.l2 * penalty(network.W)
 
-    def run_epoch(self, network, optimizer, settings, l2, rng):
-        """One epoch of local passes with averaging; returns what ``run_epoch`` does."""
-        client = self.client
+    def run_epoch(self, X, Y, sample_weight, batch_size, rng=None):
+        """One epoch of local passes with averaging, the partitions' order and rows
+        shuffled by ``rng`` when given; returns what an in-process epoch does."""
+        network, optimizer, parts = self.network, self.optimizer, self.partitions
+        client = parts.client
         by_worker = {}
-        for i in self.order:
-            by_worker.setdefault(self.workers[i], []).append(i)
+        for i in parts.order:
+            by_worker.setdefault(parts.workers[i], []).append(i)
         queues = list(by_worker.values())
-        if settings.shuffle:
+        seed = None
+        if rng is not None:
             queues = [list(rng.permutation(queue)) for queue in queues]
-        seed = int(rng.randint(2**31 - 1))
+            seed = int(rng.randint(2**31 - 1))
         layout = _layout(network)
         total_loss = total_weight = 0.0
         n_updates, first_loss = 0, math.nan
@@ -590,13 +624,14 @@ class Partitions:
             sent = _everywhere(client, optimizer)
             tasks = []
             for queue in queues:
-                if round_ >= len(queue) or not self.weights[queue[round_]]:
+                if round_ >= len(queue) or not parts.weights[queue[round_]]:
                     continue
                 i = queue[round_]
                 tasks.append(client.submit(
-                    _local_pass, self.futures[i], theta, sent, optimizer.learning_rate, layout,
-                    settings, l2, seed + 7919 * i, pure=False, workers=[self.workers[i]],
-                    allow_other_workers=True,
+                    _local_pass, parts.futures[i], theta, sent, optimizer.learning_rate, layout,
+                    self.objective, self.engine, batch_size,
+                    None if seed is None else seed + 7919 * i, pure=False,
+                    workers=[parts.workers[i]], allow_other_workers=True,
                 ))  # fmt: skip
             return _gather(client, tasks)
 

@@ -6,9 +6,6 @@ contiguous slice rather than a fancy index of its own.
 
 import numpy as np
 
-from . import _step
-from ._optimizers import OPTIMIZERS
-
 # values gathered at once when shuffling: 128 kB of float64, few enough that
 # the block stays in cache and a fit holds no second copy of X
 _BLOCK_VALUES = 1 << 14
@@ -27,15 +24,9 @@ def run_epoch(
 
     Returns the batches' data losses averaged with the batches' weights, the
     number of updates made, and the first batch's loss: that of the weights
-    the epoch started from. Dense X trains compiled (``_step.run_epoch``),
-    the whole epoch in one call, with the optimisers it knows; this is its
-    reference.
+    the epoch started from. The compiled step's ``run_epoch`` computes the
+    same, the whole epoch in one call; this is its reference.
     """
-    if network.runs_compiled(X) and type(optimizer) in OPTIMIZERS.values():
-        return _step.run_epoch(
-            network, optimizer, X, Y, sample_weight, batch_size=batch_size, loss=loss, l2=l2,
-            order=order, quantile_level=quantile_level,
-        )  # fmt: skip
     network.check_codes(X)  # all of X before the first update, not a batch at a time
     n = X.shape[0]
     block_rows = batch_size * max(1, _BLOCK_VALUES // (batch_size * max(X.shape[1], 1)))

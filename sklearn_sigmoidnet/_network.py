@@ -20,7 +20,8 @@ layer's r = b + W x is then the dense columns' product plus the looked-up rows,
 and its gradient adds each sample's δ into the rows that sample looked up.
 
 Training runs the same computations compiled (``_step.pyx``) wherever they
-apply, dense X; the numpy code here is their reference.
+apply, dense X; the numpy code here is their reference (``_engines.py``
+chooses).
 """
 
 import numpy as np
@@ -113,9 +114,6 @@ class Network:
         of the dense columns and of the categories.
     """
 
-    # train with the compiled step where it applies; False runs this numpy code
-    compiled = True
-
     def __init__(self, layer_sizes, activations, output_activation, dtype, n_category_columns=0):
         if n_category_columns < 0:
             raise ValueError(f"n_category_columns={n_category_columns} is negative")
@@ -162,10 +160,6 @@ class Network:
                 W[...] = rng.uniform(-bound, bound, W.shape)
                 b[...] = rng.uniform(-bound, bound, b.shape)
 
-    def runs_compiled(self, X):
-        """Whether training on X runs compiled: dense X of θ's dtype."""
-        return self.compiled and _step.applies_to(self, X)
-
     def set_parameters(self, weights, biases):
         for W, b, W_new, b_new in zip(self.W, self.b, weights, biases):
             W[...] = W_new
@@ -193,11 +187,6 @@ class Network:
         Forward passes only, ``chunk_rows`` rows at a time, in the training
         buffers; callers silence overflow, as for ``loss_and_gradient``.
         """
-        if hasattr(X, "loss"):  # partitions on a cluster: summed where they lie
-            return X.loss(self, loss, l2, quantile_level) + 0.5 * l2 * penalty(self.W)
-        if self.runs_compiled(X):
-            data_loss = _step.loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level)
-            return data_loss + 0.5 * l2 * penalty(self.W)
         self.check_codes(X)
         n, total = X.shape[0], 0.0
         for start in range(0, n, chunk_rows):
@@ -224,10 +213,6 @@ class Network:
         means the same whatever the batch size. Callers silence overflow, as
         ``run_epoch`` does: the sigmoid's e^-r → inf is its correct limit.
         """
-        if hasattr(X, "loss_and_gradient"):  # partitions on a cluster: summed where they lie
-            return X.loss_and_gradient(self, loss, l2, quantile_level)
-        if self.runs_compiled(X):
-            return _step.loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level)
         self.check_codes(X)
         n = X.shape[0]
         outputs, deltas, scratch = self._buffers(n)

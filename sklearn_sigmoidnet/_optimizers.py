@@ -37,6 +37,13 @@ class SGD:
     def state(self, state):
         self.velocity[...] = state["velocity"]
 
+    def vectors(self):
+        """The vectors that a step updates in place: the velocity (and no second)."""
+        return self.velocity, None
+
+    def count_steps(self, n_steps):
+        """Steps taken elsewhere on ``vectors()`` (the compiled step): SGD counts none."""
+
     def step(self, theta, grad):
         eta_g = np.multiply(grad, self.learning_rate, out=self._step)
         if not self.momentum:
@@ -88,6 +95,14 @@ class Adam:
         self.t = state["t"]
         np.divide(state["m"], 1 - self.beta_1, out=self._m_sum)
         np.divide(state["v"], 1 - self.beta_2, out=self._v_sum)
+
+    def vectors(self):
+        """The vectors that a step updates in place: m / (1 − β₁) and v / (1 − β₂)."""
+        return self._m_sum, self._v_sum
+
+    def count_steps(self, n_steps):
+        """Steps taken elsewhere on ``vectors()`` (the compiled step): t counts them."""
+        self.t += n_steps
 
     def step(self, theta, grad):
         self.t += 1

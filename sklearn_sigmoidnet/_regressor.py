@@ -108,6 +108,12 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         Continue from the previous fit's weights and optimiser state.
     verbose : int, default=0
         1 prints one table row per epoch.
+    engine : {"auto", "numpy"}, default="auto"
+        How training computes. "auto" runs the compiled training step
+        wherever it applies (dense X) and the numpy network elsewhere;
+        "numpy" always runs the numpy network, the lecture's equations in
+        code, which the tests hold the compiled step to: several times
+        slower, the same model up to rounding.
     normalize_X : bool, default=True
         Train on the numeric inputs standardised per column,
         x̃ = (x − m) / s, with the training rows' mean m and standard
@@ -264,6 +270,7 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         validation_fraction=0.2,
         warm_start=False,
         verbose=0,
+        engine="auto",
         normalize_X=True,
         categorical_features="from_dtype",
         max_categories=64,
@@ -293,6 +300,7 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             validation_fraction=validation_fraction,
             warm_start=warm_start,
             verbose=verbose,
+            engine=engine,
             normalize_X=normalize_X,
             categorical_features=categorical_features,
             max_categories=max_categories,

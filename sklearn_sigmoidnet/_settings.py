@@ -68,6 +68,7 @@ def run_settings(estimator, n_samples, incremental, activations, targets):
         n_iter_no_change=estimator.n_iter_no_change,
         stopping_rule=not incremental,
         verbose=estimator.verbose,
+        engine=estimator.engine,
     )
 
 

@@ -531,20 +531,37 @@ cdef floating *rows_of(const floating[:, :] A, const Py_ssize_t *order, Py_ssize
 # what the Python side calls
 
 
-cdef class _Run:
-    """The network's shape and loss, as the compiled loops read them."""
+cdef class CompiledStep:
+    """The compiled step of one fit: the network's layout, the objective and
+    the buffers, made once. Each call then gets θ, the gradient, the rows and
+    the optimiser's settings and vectors as typed arguments, and reads no
+    Python object's fields.
+
+    ``activations`` names one activation per layer, the output layer's last;
+    X has ``x_width`` columns, its last ``n_category_columns`` of them category
+    codes (``_network.py``); the penalty is ½ ``l2`` ‖W‖².
+    """
 
     cdef Layers layers
     cdef Objective objective
+    cdef object dtype
+    cdef Py_ssize_t n_buffered  # rows the buffers hold
+    cdef object outputs, deltas, X_rows, Y_rows, weight_rows
 
-    def __cinit__(self, network, X, loss, l2, quantile_level):
-        cdef int n_layers = len(network.layer_sizes) - 1
-        cdef Py_ssize_t before = 0
-        n_codes = network.n_category_columns
-        check_category_codes(X, n_codes, network.layer_sizes[0])
-        # without category columns, X's width is W[0]'s fan-in, as it always was
-        self.layers.x_width = X.shape[1] if n_codes else network.layer_sizes[0]
-        self.layers.n_dense = self.layers.x_width - n_codes
+    def __cinit__(self, layer_sizes, activations, Py_ssize_t x_width,
+                  Py_ssize_t n_category_columns, dtype, loss, double l2, quantile_level):
+        cdef int n_layers = len(layer_sizes) - 1
+        cdef Py_ssize_t before = 0, weights_at = 0
+        if len(activations) != n_layers:
+            raise ValueError(f"{len(activations)} activations for {n_layers} layers")
+        if not 0 <= x_width - n_category_columns <= layer_sizes[0]:
+            raise ValueError(
+                f"X's {x_width} columns, {n_category_columns} of them category codes, do not "
+                f"fit a first layer of {layer_sizes[0]} inputs"
+            )
+        self.dtype = np.dtype(dtype)
+        self.layers.x_width = x_width
+        self.layers.n_dense = x_width - n_category_columns
         self.layers.n_layers = n_layers
         self.layers.sizes = <Py_ssize_t *>malloc((n_layers + 1) * sizeof(Py_ssize_t))
         self.layers.activations = <int *>malloc(n_layers * sizeof(int))
@@ -553,22 +570,22 @@ cdef class _Run:
         if not (self.layers.sizes and self.layers.activations and self.layers.weights_at
                 and self.layers.units_before):
             raise MemoryError()
-        for layer, size in enumerate(network.layer_sizes):
+        for layer, size in enumerate(layer_sizes):
             self.layers.sizes[layer] = size
-        weights_at = 0
         for layer in range(n_layers):
-            self.layers.activations[layer] = ACTIVATIONS[network.activations[layer]]
+            self.layers.activations[layer] = ACTIVATIONS[activations[layer]]
             self.layers.weights_at[layer] = weights_at
             self.layers.units_before[layer] = before
-            fan_in, fan_out = network.layer_sizes[layer], network.layer_sizes[layer + 1]
+            fan_in, fan_out = layer_sizes[layer], layer_sizes[layer + 1]
             weights_at += fan_in * fan_out + fan_out
             before += fan_out
         self.layers.n_units = before
-        finfo = np.finfo(network.dtype)
+        finfo = np.finfo(self.dtype)
         self.objective = Objective(
             loss=LOSSES[loss], l2=l2, tiny=finfo.tiny, eps=finfo.eps,
             quantile_level=0 if quantile_level is None else quantile_level,
         )
+        self.n_buffered = 0
 
     def __dealloc__(self):
         free(self.layers.sizes)
@@ -576,12 +593,83 @@ cdef class _Run:
         free(self.layers.weights_at)
         free(self.layers.units_before)
 
-    def buffers(self, X, Y, n, dtype):
-        """Each layer's outputs and deltas for n rows, in two arrays, and room
-        to gather n rows of X, Y and the sample weights."""
-        units = n * self.layers.n_units
-        return (np.empty(units, dtype), np.empty(units, dtype), np.empty((n, X.shape[1]), dtype),
-                np.empty((n, Y.shape[1]), dtype), np.empty((n, 1), dtype))
+    cdef tuple buffers(self, Py_ssize_t n):
+        """Each layer's outputs and deltas for n rows, and room to gather n rows
+        of X, Y and the sample weights: made for the most rows asked for yet."""
+        if n > self.n_buffered:
+            units = n * self.layers.n_units
+            y_width = self.layers.sizes[self.layers.n_layers]
+            self.outputs, self.deltas = np.empty(units, self.dtype), np.empty(units, self.dtype)
+            self.X_rows = np.empty((n, self.layers.x_width), self.dtype)
+            self.Y_rows = np.empty((n, y_width), self.dtype)
+            self.weight_rows = np.empty((n, 1), self.dtype)
+            self.n_buffered = n
+        return self.outputs, self.deltas, self.X_rows, self.Y_rows, self.weight_rows
+
+    def run_epoch(self, theta, grad, X, Y, sample_weight, Py_ssize_t batch_size, order,
+                  bint adam, double learning_rate, double momentum, bint nesterov,
+                  double beta_1, double beta_2, double epsilon, long t, state_1, state_2):
+        """One pass over (X, Y) in mini-batches, in the row ``order`` when given,
+        updating θ and the optimiser's vectors in place: ``state_1`` is SGD's
+        velocity or Adam's m / (1 − β₁), ``state_2`` Adam's v / (1 − β₂); Adam
+        has taken ``t`` steps before.
+
+        Returns the batches' data losses averaged with the batches' weights, the
+        number of updates made, and the first batch's loss.
+        """
+        cdef Optimizer settings
+        memset(&settings, 0, sizeof(settings))
+        settings.adam, settings.learning_rate, settings.t = adam, learning_rate, t
+        settings.momentum, settings.nesterov = momentum, nesterov
+        settings.beta_1, settings.beta_2, settings.epsilon = beta_1, beta_2, epsilon
+        self.check(theta, grad, X, Y, sample_weight)
+        if order is not None:
+            order = np.ascontiguousarray(order, dtype=np.intp)
+        return _epoch(self, settings, theta, grad, state_1, state_2, X, Y,
+                      _weight_column(sample_weight), order, batch_size,
+                      *self.buffers(min(batch_size, X.shape[0])))
+
+    def loss_and_gradient(self, theta, grad, X, Y, sample_weight):
+        """Fill ``grad`` with the gradient on all of (X, Y); return its mean data loss."""
+        self.check(theta, grad, X, Y, sample_weight)
+        return _full_batch(self, theta, grad, X, Y, _weight_column(sample_weight),
+                           *self.buffers(X.shape[0]), True)
+
+    def loss(self, theta, grad, X, Y, sample_weight, Py_ssize_t chunk_rows):
+        """The mean data loss on all of (X, Y), ``chunk_rows`` rows at a time,
+        without the penalty; ``grad`` is left as it was."""
+        self.check(theta, grad, X, Y, sample_weight)
+        weights = _weight_column(sample_weight)
+        n, total, total_weight = X.shape[0], 0.0, 0.0
+        buffers = self.buffers(min(chunk_rows, n))
+        for start in range(0, n, chunk_rows):
+            rows = slice(start, start + chunk_rows)
+            chunk_weights = None if weights is None else weights[rows]
+            weight = min(chunk_rows, n - start) if weights is None else float(chunk_weights.sum())
+            if weight:
+                total += weight * _full_batch(self, theta, grad, X[rows], Y[rows], chunk_weights,
+                                              *buffers, False)
+                total_weight += weight
+        return total / total_weight
+
+    cdef check(self, theta, grad, X, Y, sample_weight):
+        """Raise a ValueError for arrays that do not fit the layout: the loops trust them."""
+        n_params = self.layers.weights_at[self.layers.n_layers - 1] + (
+            self.layers.sizes[self.layers.n_layers - 1] + 1
+        ) * self.layers.sizes[self.layers.n_layers]
+        if theta.shape != (n_params,) or grad.shape != (n_params,):
+            raise ValueError(f"θ and the gradient must have {n_params} entries")
+        if X.shape[1] != self.layers.x_width or Y.shape != (X.shape[0], self.layers.sizes[
+                self.layers.n_layers]):
+            raise ValueError(f"X {X.shape} and Y {Y.shape} do not fit the network")
+        if sample_weight is not None and sample_weight.shape[0] != X.shape[0]:
+            raise ValueError(f"{sample_weight.shape[0]} sample weights for {X.shape[0]} rows")
+        n_codes = self.layers.x_width - self.layers.n_dense
+        check_category_codes(X, n_codes, self.layers.sizes[0])
+
+
+def _weight_column(sample_weight):
+    return None if sample_weight is None else sample_weight.reshape(-1, 1)
 
 
 def activate_layer(activation, floating[:, ::1] r, const floating[::1] b):
@@ -646,51 +734,7 @@ def check_category_codes(X, n_category_columns, n_inputs):
         )
 
 
-def applies_to(network, X):
-    """Whether the compiled step can train ``network`` on X: dense rows of its dtype."""
-    return isinstance(X, np.ndarray) and X.dtype == network.dtype and network.dtype in (
-        np.float32, np.float64
-    )
-
-
-def _targets_and_weights(network, Y, sample_weight):
-    """Y, and the sample weights as a column (or None), in the network's dtype."""
-    Y = np.asarray(Y, dtype=network.dtype)
-    if sample_weight is not None:
-        sample_weight = np.ascontiguousarray(sample_weight, dtype=network.dtype).reshape(-1, 1)
-    return Y, sample_weight
-
-
-def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, order=None,
-              quantile_level=None):
-    """``_epoch.run_epoch`` compiled: one pass over (X, Y) in mini-batches.
-
-    Returns the batches' data losses averaged with the batches' weights, the
-    number of updates made, and the first batch's loss.
-    """
-    run = _Run(network, X, loss, l2, quantile_level)
-    Y, weights = _targets_and_weights(network, Y, sample_weight)
-    buffers = run.buffers(X, Y, min(batch_size, X.shape[0]), network.dtype)
-    if order is not None:
-        order = np.ascontiguousarray(order, dtype=np.intp)
-    cdef Optimizer settings
-    memset(&settings, 0, sizeof(settings))
-    settings.adam = adam = optimizer.name == "adam"
-    settings.learning_rate = optimizer.learning_rate
-    if adam:
-        settings.beta_1, settings.beta_2 = optimizer.beta_1, optimizer.beta_2
-        settings.epsilon, settings.t = optimizer.epsilon, optimizer.t
-    else:
-        settings.momentum, settings.nesterov = optimizer.momentum, optimizer.nesterov
-    state = (optimizer._m_sum, optimizer._v_sum) if adam else (optimizer.velocity, None)
-    result = _epoch(run, settings, network.theta, network.grad, state[0], state[1],
-                    X, Y, weights, order, batch_size, *buffers)
-    if adam:
-        optimizer.t += result[1]
-    return result
-
-
-def _epoch(_Run run, Optimizer settings, floating[::1] theta, floating[::1] grad,
+def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[::1] grad,
            floating[::1] state_1, floating[::1] state_2, const floating[:, :] X,
            const floating[:, :] Y, const floating[:, :] weights, const Py_ssize_t[::1] order,
            Py_ssize_t batch_size, floating[::1] outputs, floating[::1] deltas,
@@ -730,34 +774,7 @@ def _epoch(_Run run, Optimizer settings, floating[::1] theta, floating[::1] grad
     return (total_loss / total_weight if total_weight else np.nan), n_updates, first_loss
 
 
-def loss_and_gradient(network, X, Y, sample_weight, loss, l2, quantile_level=None):
-    """``Network.loss_and_gradient`` compiled: fill ``network.grad`` with the
-    gradient on all of (X, Y) and return its mean data loss."""
-    run = _Run(network, X, loss, l2, quantile_level)
-    Y, weights = _targets_and_weights(network, Y, sample_weight)
-    return _full_batch(run, network.theta, network.grad, X, Y, weights,
-                       *run.buffers(X, Y, X.shape[0], network.dtype), True)
-
-
-def loss(network, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level=None):
-    """``Network.loss`` compiled: the mean data loss on all of (X, Y), ``chunk_rows`` rows
-    at a time, without the penalty."""
-    run = _Run(network, X, loss, l2, quantile_level)
-    Y, weights = _targets_and_weights(network, Y, sample_weight)
-    n, total, total_weight = X.shape[0], 0.0, 0.0
-    buffers = run.buffers(X, Y, min(chunk_rows, n), network.dtype)
-    for start in range(0, n, chunk_rows):
-        rows = slice(start, start + chunk_rows)
-        chunk_weights = None if weights is None else weights[rows]
-        weight = min(chunk_rows, n - start) if weights is None else float(chunk_weights.sum())
-        if weight:
-            total += weight * _full_batch(run, network.theta, network.grad, X[rows], Y[rows],
-                                          chunk_weights, *buffers, False)
-            total_weight += weight
-    return total / total_weight
-
-
-def _full_batch(_Run run, floating[::1] theta, floating[::1] grad, const floating[:, :] X,
+def _full_batch(CompiledStep run, floating[::1] theta, floating[::1] grad, const floating[:, :] X,
                 const floating[:, :] Y, const floating[:, :] weights, floating[::1] outputs,
                 floating[::1] deltas, floating[:, ::1] X_rows, floating[:, ::1] Y_rows,
                 floating[:, ::1] weight_rows, bint backward):

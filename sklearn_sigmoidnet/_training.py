@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.optimize
 
-from ._epoch import run_epoch
+from ._engines import Objective, make_engine
 from ._network import penalty
 
 # A run that ends with a loss this many times the loss it started from has
@@ -43,6 +43,10 @@ class Settings:
     stopping_rule: bool  # partial_fit runs one epoch and no rule
     verbose: int = 0
     quantile_level: float | None = None  # the α of loss="quantile"
+    engine: str = "auto"  # "numpy" trains with the numpy reference (_engines.py)
+
+    def objective(self, l2):
+        return Objective(self.loss, l2, self.quantile_level)
 
 
 def _empty_history():
@@ -192,11 +196,10 @@ def train_stochastic(
     hooks = hooks or Hooks()
     history = _History(progress.history, monitor is not None, settings.verbose)
     l2 = _l2(settings.alpha, X, sample_weight)
+    engine = make_engine(network, X, settings.objective(l2), optimizer, settings.engine)
     start_loss = progress.start_loss
     if start_loss is None:  # measured a batch at a time, in the buffers the epochs use
-        start_loss = network.loss(
-            X, Y, sample_weight, settings.loss, l2, settings.batch_size, settings.quantile_level
-        )
+        start_loss = engine.loss(X, Y, sample_weight, settings.batch_size)
     # the lowest-loss weights, where a divergence returns to: those that this
     # call starts from, until an epoch beats them
     call_start = start_loss if progress.loss is None else progress.loss
@@ -257,8 +260,8 @@ def train_stochastic(
             task = hooks.begin(epoch)
             if settings.schedule == "invscaling":
                 optimizer.learning_rate = settings.learning_rate / epoch**settings.power_t
-            data_loss, updates, first_loss = _epoch(
-                network, optimizer, X, Y, sample_weight, settings, l2, rng
+            data_loss, updates, first_loss = engine.run_epoch(
+                X, Y, sample_weight, settings.batch_size, rng if settings.shuffle else None
             )
             loss = float(data_loss + 0.5 * l2 * penalty(network.W))
             if not n_iter:  # new data may start above the loss of the first fit's
@@ -312,19 +315,6 @@ def train_stochastic(
     return result(outcome)
 
 
-def _epoch(network, optimizer, X, Y, sample_weight, settings, l2, rng):
-    """One epoch: ``run_epoch`` in this process, or X's own on a cluster's workers."""
-    if hasattr(X, "run_epoch"):  # data partitioned over a cluster trains where it lies
-        return X.run_epoch(network, optimizer, settings, l2, rng)
-    # one batch needs no shuffle, and skipping it keeps a full batch exact
-    n = X.shape[0]
-    order = rng.permutation(n) if settings.shuffle and n > settings.batch_size else None
-    return run_epoch(
-        network, optimizer, X, Y, sample_weight, batch_size=settings.batch_size,
-        loss=settings.loss, l2=l2, order=order, quantile_level=settings.quantile_level,
-    )  # fmt: skip
-
-
 def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None):
     """Full-batch L-BFGS (scipy's L-BFGS-B) for up to ``settings.epochs`` iterations.
 
@@ -339,12 +329,11 @@ def train_lbfgs(network, X, Y, sample_weight, settings, progress, *, hooks=None)
     history = _History(progress.history, False, settings.verbose)
     theta = network.theta
     l2 = _l2(settings.alpha, X, sample_weight)
+    engine = make_engine(network, X, settings.objective(l2), engine=settings.engine)
 
     def objective(x):
         theta[...] = x
-        data_loss = network.loss_and_gradient(
-            X, Y, sample_weight, settings.loss, l2, settings.quantile_level
-        )
+        data_loss = engine.loss_and_gradient(X, Y, sample_weight)
         value = float(data_loss + 0.5 * l2 * penalty(network.W))
         if not (math.isfinite(value) and np.isfinite(network.grad).all()):
             return math.inf, np.zeros_like(x)

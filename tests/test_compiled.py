@@ -1,8 +1,9 @@
 """The compiled training step (``_step.pyx``) against its numpy reference.
 
-``Network.compiled = False`` runs the numpy code of ``_network.py``, ``_epoch.py``
-and ``_optimizers.py``; the compiled step must give the same θ, optimiser state,
-losses and gradients. Not bit for bit: its e^x is a polynomial (a few ulp), its
+``NumpyEngine`` runs the numpy code of ``_network.py``, ``_epoch.py`` and
+``_optimizers.py``, ``CompiledEngine`` the compiled step; the two must give the
+same θ, optimiser state, losses and gradients, with every kernel variant that
+this CPU runs. Not bit for bit: its e^x is a polynomial (a few ulp), its
 tanh is 2σ(2r) − 1 and its sums run in other orders, so the engines agree to
 rounding, which is what the tolerances below allow, relative to the scale of
 the values compared. A fit of the compiled estimators is bit-for-bit
@@ -20,7 +21,10 @@ from scipy import sparse
 from sklearn.datasets import load_diabetes, make_classification
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor, _network, _step
-from sklearn_sigmoidnet._epoch import run_epoch, updates_per_epoch
+from sklearn_sigmoidnet._activations import ACTIVATIONS
+from sklearn_sigmoidnet._engines import CompiledEngine, NumpyEngine, Objective, make_engine
+from sklearn_sigmoidnet._epoch import updates_per_epoch
+from sklearn_sigmoidnet._losses import LOSSES
 from sklearn_sigmoidnet._network import Network, feedforward, penalty
 from sklearn_sigmoidnet._optimizers import SGD, Adam
 from sklearn_sigmoidnet._training import Progress, Settings, train_lbfgs
@@ -88,16 +92,37 @@ def make_optimizer(solver, n_params, dtype, learning_rate, epsilon=1e-8):
     return SGD(n_params, dtype, learning_rate, momentum, solver == "nesterov")
 
 
+class CompiledNetwork(Network):
+    """A Network whose loss and gradient come from the compiled engine, so that
+    the tests call both engines alike."""
+
+    def _engine(self, X, loss, l2, quantile_level):
+        return CompiledEngine(self, X.shape[1], Objective(loss, l2, quantile_level))
+
+    def loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level=None):
+        return self._engine(X, loss, l2, quantile_level).loss(X, Y, sample_weight, chunk_rows)
+
+    def loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level=None):
+        return self._engine(X, loss, l2, quantile_level).loss_and_gradient(X, Y, sample_weight)
+
+
+def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, order=None,
+              quantile_level=None):  # fmt: skip
+    """One epoch by the network's engine: compiled for a CompiledNetwork."""
+    kind = CompiledEngine if isinstance(network, CompiledNetwork) else NumpyEngine
+    engine = kind(network, X.shape[1], Objective(loss, l2, quantile_level), optimizer)
+    return engine.run_epoch(X, Y, sample_weight, batch_size, order=order)
+
+
 def make_pair(
     layer_sizes, activations, output, dtype, seed, solver="sgd", learning_rate=0.01, epsilon=1e-8,
     n_category_columns=0,
 ):  # fmt: skip
     """Two identical networks with their optimisers: the compiled one, then the numpy one."""
     pair = []
-    for compiled in (True, False):
-        network = Network(layer_sizes, activations, output, dtype, n_category_columns)
+    for kind in (CompiledNetwork, Network):
+        network = kind(layer_sizes, activations, output, dtype, n_category_columns)
         network.initialize(np.random.RandomState(seed))
-        network.compiled = compiled
         optimizer = make_optimizer(solver, network.theta.size, dtype, learning_rate, epsilon)
         pair.append((network, optimizer))
     return pair
@@ -203,10 +228,11 @@ def sample_weights(kind, rng, n, batch_size, first_order, dtype):
     max_examples=1000,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow],
+    # the kernel variant is set once around all examples, which is what is meant
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(case=training_cases())
-def test_compiled_training_matches_numpy(case):
+def test_compiled_training_matches_numpy(kernel_variant, case):
     dtype = np.dtype(case["dtype"])
     rng = np.random.RandomState(case["seed"])
     n, batch_size, loss = case["n_rows"], case["batch_size"], case["loss"]
@@ -229,7 +255,6 @@ def test_compiled_training_matches_numpy(case):
         ADAM_EPSILON[dtype],
         n_codes,
     )
-    assert compiled.runs_compiled(X) and not reference.runs_compiled(X)
     kwargs = dict(
         batch_size=batch_size, loss=loss, l2=case["l2"], quantile_level=case["quantile_level"]
     )
@@ -262,6 +287,14 @@ def test_compiled_training_matches_numpy(case):
         got = compiled.loss(X, Y, sw, loss, case["l2"], chunk_rows, level)
         expected = reference.loss(X, Y, sw, loss, case["l2"], chunk_rows, level)
         assert_close(got, expected, dtype, f"loss in chunks of {chunk_rows} rows", LOSS_FLOOR)
+
+
+def test_the_compiled_step_knows_the_numpy_networks_names():
+    # the compiled step's codes for activations and losses, and the numpy tables' names
+    assert set(_step.ACTIVATIONS) == set(ACTIVATIONS)
+    assert set(_step.LOSSES) == {*LOSSES, "quantile"}  # the pinball loss takes its level apart
+    assert len(set(_step.ACTIVATIONS.values())) == len(ACTIVATIONS) - 1  # logistic is sigmoid
+    assert len(set(_step.LOSSES.values())) == len(_step.LOSSES)
 
 
 # ---------------------------------------------------------------------------
@@ -423,7 +456,7 @@ def test_compiled_gradient_matches_central_differences(output, loss, hidden, wei
     rng = np.random.RandomState(4)
     n, n_outputs, l2, level = 8, 3, 0.2, (0.3 if loss == "quantile" else None)
     X = rng.standard_normal((n, 3))
-    network = Network([3, 5, 4, n_outputs], hidden, output, np.float64)
+    network = CompiledNetwork([3, 5, 4, n_outputs], hidden, output, np.float64)
     network.initialize(rng)
     if "relu" in hidden:  # every relu unit well inside its linear part or its flat part
         network.W[0][...] *= 0.2
@@ -438,7 +471,6 @@ def test_compiled_gradient_matches_central_differences(output, loss, hidden, wei
     if weighted:
         sw = rng.uniform(0.5, 2, n)
         sw[[1, 5]] = 0
-    assert network.runs_compiled(X)
 
     def objective():  # the compiled loss, chunked, with ½ l2 ‖W‖²
         return network.loss(X, Y, sw, loss, l2, 3, level)
@@ -527,11 +559,10 @@ def test_compiled_fits_are_bit_identical(kind, solver, early_stopping, dtype):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
 @pytest.mark.parametrize("kind", ["regressor", "classifier"])
-def test_numpy_fit_agrees_with_the_compiled_fit(kind, solver, dtype, monkeypatch):
+def test_numpy_fit_agrees_with_the_compiled_fit(kind, solver, dtype, kernel_variant):
     X, y = data(kind, dtype)
     compiled = make_estimator(kind, solver, early_stopping=False).fit(X, y)
-    monkeypatch.setattr(Network, "compiled", False)
-    reference = make_estimator(kind, solver, early_stopping=False).fit(X, y)
+    reference = make_estimator(kind, solver, early_stopping=False, engine="numpy").fit(X, y)
     assert compiled.n_iter_ == reference.n_iter_
     assert_close(compiled.loss_curve_, reference.loss_curve_, dtype, "loss curve")
     weights = zip(compiled.coefs_ + compiled.intercepts_, reference.coefs_ + reference.intercepts_)
@@ -546,16 +577,16 @@ def test_numpy_fit_agrees_with_the_compiled_fit(kind, solver, dtype, monkeypatch
 
 @pytest.fixture
 def compiled_calls(monkeypatch):
-    """Counts of the calls into the compiled step, by function."""
+    """Counts of the calls into the compiled engine, by method."""
     calls = {"run_epoch": 0, "loss": 0, "loss_and_gradient": 0}
     for name in calls:
-        original = getattr(_step, name)
+        original = getattr(CompiledEngine, name)
 
         def spy(*args, _name=name, _original=original, **kwargs):
             calls[_name] += 1
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(_step, name, spy)
+        monkeypatch.setattr(CompiledEngine, name, spy)
     return calls
 
 
@@ -586,11 +617,10 @@ def test_dense_data_trains_compiled_and_sparse_data_with_numpy(kind, dtype, comp
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_compiled_false_never_calls_the_compiled_step(compiled_calls, monkeypatch):
-    monkeypatch.setattr(Network, "compiled", False)
+def test_the_numpy_engine_never_calls_the_compiled_step(compiled_calls):
     X, y = regression_data(np.float64)
     for solver in ("adam", "lbfgs"):
-        make_estimator("regressor", solver).fit(X, y)
+        make_estimator("regressor", solver, engine="numpy").fit(X, y)
     assert compiled_calls == {"run_epoch": 0, "loss": 0, "loss_and_gradient": 0}
 
 
@@ -601,12 +631,14 @@ def test_an_optimizer_the_compiled_step_does_not_know_trains_with_numpy(compiled
     rng = np.random.RandomState(10)
     X, Y = rng.standard_normal((20, 3)), rng.standard_normal((20, 1))
     pair = make_pair([3, 4, 1], ["tanh"], "identity", np.float64, 10, "nesterov", 0.005)
-    custom, known = pair[0][0], pair[1][0]
-    known.compiled = True
+    custom, known = pair[1][0], pair[0][0]
     optimizer = Custom(custom.theta.size, np.float64, 0.005, 0.9, True)
-    run_epoch(custom, optimizer, X, Y, None, batch_size=6, loss="squared_error", l2=0.01)
+    objective = Objective("squared_error", 0.01)
+    engine = make_engine(custom, X, objective, optimizer)
+    assert isinstance(engine, NumpyEngine)
+    engine.run_epoch(X, Y, None, 6)
     assert compiled_calls["run_epoch"] == 0
-    run_epoch(known, pair[1][1], X, Y, None, batch_size=6, loss="squared_error", l2=0.01)
+    make_engine(known, X, objective, pair[0][1]).run_epoch(X, Y, None, 6)
     assert compiled_calls["run_epoch"] == 1
     assert_close(custom.theta, known.theta, np.float64)
 
@@ -653,7 +685,6 @@ def test_the_compiled_step_only_reads_its_inputs(layout, dtype):
     for A in arrays:  # read-only: the compiled step takes them as they are
         A.setflags(write=False)
     (network, optimizer), _ = make_pair([3, 4, 3], ["tanh"], "softmax", dtype, 6, "adam")
-    assert network.runs_compiled(X)
     for order_ in (order, None):
         run_epoch(network, optimizer, X, Y, sw, batch_size=4, loss="log_loss", l2=0.1, order=order_)
     network.loss_and_gradient(X, Y, sw, "log_loss", 0.1)
@@ -674,14 +705,14 @@ def thread_jobs():
     rng = np.random.RandomState(7)
     X = rng.standard_normal((N_THREAD_ROWS, 32))
     jobs = []
-    network = Network([32, 96, 48, 3], ["tanh", "relu"], "softmax", np.float64)
+    network = CompiledNetwork([32, 96, 48, 3], ["tanh", "relu"], "softmax", np.float64)
     network.initialize(np.random.RandomState(8))
     Y = np.eye(3)[rng.randint(3, size=N_THREAD_ROWS)]
     jobs.append(
         (network, Adam(network.theta.size, np.float64, 0.01), X, Y, None,
          dict(batch_size=32, loss="log_loss", l2=1e-4))
     )  # fmt: skip
-    network = Network([32, 128, 2], ["sigmoid"], "identity", np.float32)
+    network = CompiledNetwork([32, 128, 2], ["sigmoid"], "identity", np.float32)
     network.initialize(np.random.RandomState(9))
     X32 = np.asfortranarray(X, dtype=np.float32)
     Y = rng.standard_normal((N_THREAD_ROWS, 2)).astype(np.float32)
@@ -705,7 +736,6 @@ def test_threads_train_as_one_after_the_other():
     orders = [np.random.RandomState(epoch).permutation(N_THREAD_ROWS) for epoch in range(12)]
     serial = thread_jobs()
     for job in serial:
-        assert job[0].runs_compiled(job[2])
         train(job, orders)
     for _ in range(3):
         jobs = thread_jobs()
@@ -820,12 +850,10 @@ def test_the_lookup_is_the_one_hot_network(compiled, n_dense, dtype):
     Y = make_targets("log_loss", rng, n, 3, dtype)
     sw = rng.uniform(0.5, 2, n).astype(dtype)
     sizes = [n_dense + n_rows, 6, 3]
-    lookup, hot = (Network(sizes, ["tanh"], "softmax", dtype, codes) for codes in (n_codes, 0))
+    kind = CompiledNetwork if compiled else Network
+    lookup, hot = (kind(sizes, ["tanh"], "softmax", dtype, codes) for codes in (n_codes, 0))
     lookup.initialize(rng)
     hot.theta[...] = lookup.theta
-    for network in (lookup, hot):
-        network.compiled = compiled
-    assert lookup.runs_compiled(X) == compiled
     X.setflags(write=False)  # the lookup only reads X
 
     # prediction: compiled, and its numpy reference
@@ -862,16 +890,15 @@ def test_lbfgs_trains_the_lookup_as_the_one_hot_network(dtype, compiled_calls):
     X = make_inputs(rng, 40, 2, 2, 5, dtype)
     X_hot = one_hot(X, 2, 7)
     Y = rng.standard_normal((40, 1)).astype(dtype)
-    settings = Settings(
-        loss="squared_error", alpha=1e-3, epochs=5, batch_size=40, learning_rate=0.0,
-        schedule="constant", power_t=0.5, shuffle=False, tol=0.0, n_iter_no_change=np.inf,
-        stopping_rule=False,
-    )  # fmt: skip
     thetas = []
-    for codes, X_, compiled in ((2, X, True), (2, X, False), (0, X_hot, True)):
+    for codes, X_, engine in ((2, X, "auto"), (2, X, "numpy"), (0, X_hot, "auto")):
+        settings = Settings(
+            loss="squared_error", alpha=1e-3, epochs=5, batch_size=40, learning_rate=0.0,
+            schedule="constant", power_t=0.5, shuffle=False, tol=0.0, n_iter_no_change=np.inf,
+            stopping_rule=False, engine=engine,
+        )  # fmt: skip
         network = Network([7, 5, 1], ["sigmoid"], "identity", dtype, codes)
         network.initialize(np.random.RandomState(13))
-        network.compiled = compiled
         assert train_lbfgs(network, X_, Y, None, settings, Progress()).n_iter == 5
         thetas.append(network.theta)
     assert compiled_calls["loss_and_gradient"] > 10
@@ -898,9 +925,8 @@ def test_bad_category_codes_are_refused(compiled, bad, dtype):
     X = make_inputs(rng, 10, 2, 2, 5, dtype)
     X[3, 3] = BAD_CODES[bad]
     Y = rng.standard_normal((10, 1)).astype(dtype)
-    network = Network([7, 3, 1], ["relu"], "identity", dtype, 2)
+    network = (CompiledNetwork if compiled else Network)([7, 3, 1], ["relu"], "identity", dtype, 2)
     network.initialize(rng)
-    network.compiled = compiled
     optimizer = SGD(network.theta.size, dtype, 0.01)
     theta = network.theta.copy()
     calls = [
@@ -911,11 +937,13 @@ def test_bad_category_codes_are_refused(compiled, bad, dtype):
         lambda: feedforward(X, network.W, network.b, network.activations, 2),
     ]  # fmt: skip
     if compiled:  # the compiled step's own entry points, called directly
+        step = CompiledEngine(network, X.shape[1], Objective("squared_error"), optimizer).step
+        args = network.theta, network.grad, X, Y, None
         calls += [
-            lambda: _step.loss_and_gradient(network, X, Y, None, "squared_error", 0.0),
-            lambda: _step.loss(network, X, Y, None, "squared_error", 0.0, 4),
-            lambda: _step.run_epoch(network, optimizer, X, Y, None, batch_size=4,
-                                    loss="squared_error", l2=0.0),
+            lambda: step.loss_and_gradient(*args),
+            lambda: step.loss(*args, 4),
+            lambda: step.run_epoch(*args, 4, None, False, 0.01, 0.0, False, 0, 0, 0, 0,
+                                   optimizer.velocity, None),
         ]  # fmt: skip
     for call in calls:
         with pytest.raises(ValueError, match="category codes must be -1 or rows 2 to 6"):

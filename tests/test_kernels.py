@@ -5,9 +5,13 @@ seen and chosen (``_step.kernel_variant``, ``SIGMOIDNET_KERNELS``).
 Their speed is measured by benchmarks/bench_kernels.py, not here.
 """
 
+import importlib.util
 import os
+import platform
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,3 +164,24 @@ def test_use_kernel_variant_refuses_unknown_names_and_keeps_the_variant():
     with pytest.raises(ValueError, match="no kernel variant 'sse9'"):
         _step.use_kernel_variant("sse9")
     assert _step.kernel_variant() == before
+
+
+def _load_tool(name):
+    path = Path(__file__).resolve().parent.parent / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(
+    platform.machine() != "x86_64" or not (shutil.which("gcc") and shutil.which("objdump")),
+    reason="the AVX2 and AVX-512 variants are built by gcc on x86-64 only",
+)
+def test_every_avx2_and_avx512_kernel_has_a_vectorised_loop(capsys):
+    tool = _load_tool("vectorised_kernels")
+    assert tool.main([]) == 0, capsys.readouterr().out
+    # without -fno-trapping-math the exponential kernels do not vectorise for AVX2:
+    # the check sees what the build flags change
+    assert tool.main(["--flags=-fno-math-errno"]) == 1
+    assert "sigmoid_double_avx2" in capsys.readouterr().out.splitlines()[-1]

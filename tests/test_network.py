@@ -78,7 +78,6 @@ def test_gradient_with_category_columns_matches_central_differences(n_dense, wei
     Y = _targets("squared_error", rng, n, 2)
     sample_weight = rng.uniform(0.5, 2, size=n) if weighted else None
     network = Network([n_dense + n_rows, 5, 2], ["tanh"], "identity", np.float64, n_codes)
-    network.compiled = False
     network.initialize(rng)
 
     _objective(network, X, Y, sample_weight, "squared_error", 0.3)

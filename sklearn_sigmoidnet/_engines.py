@@ -1,0 +1,143 @@
+"""How a fit computes: the numpy network, or the compiled step.
+
+An engine evaluates the loss L(θ) and its gradient, and runs epochs of an
+optimiser's mini-batch steps, for one network, one objective (the loss, the
+L2 coefficient and the quantile level) and one optimiser, all fixed for the
+fit. ``make_engine`` is the one place that chooses which engine trains: the
+compiled step (``_step.pyx``) wherever it applies, dense X of θ's dtype; the
+numpy network (``_network.py``, ``_epoch.py``, ``_optimizers.py``), the
+readable reference that the tests hold the compiled step to, everywhere else
+or when asked for; data partitioned over a cluster trains where it lies
+(``_dask.py``).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _step
+from ._epoch import run_epoch
+from ._network import penalty
+from ._optimizers import OPTIMIZERS
+
+ENGINES = ("auto", "numpy")
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What training minimises: the mean ``loss`` plus ½ ``l2`` ‖W‖²."""
+
+    loss: str
+    l2: float = 0.0
+    quantile_level: float | None = None  # the α of loss="quantile"
+
+
+def make_engine(network, X, objective, optimizer=None, engine="auto"):
+    """The engine that trains ``network`` on X (and data of X's kind and width).
+
+    ``engine="numpy"`` asks for the numpy reference; "auto" takes the compiled
+    step where it applies.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine={engine!r}: expected one of {', '.join(ENGINES)}")
+    if hasattr(X, "engine"):  # partitions on a cluster: their own engine, run on the workers
+        return X.engine(network, objective, optimizer, engine)
+    compiled = (
+        engine == "auto"
+        and isinstance(X, np.ndarray)
+        and X.dtype == network.dtype
+        and network.dtype in (np.float32, np.float64)
+        and (optimizer is None or type(optimizer) in OPTIMIZERS.values())
+    )
+    kind = CompiledEngine if compiled else NumpyEngine
+    return kind(network, X.shape[1], objective, optimizer)
+
+
+def shuffled(rng, n_rows, batch_size):
+    """An epoch's row order: a permutation from ``rng``, or None for the rows as
+    they are, when not shuffling or when one batch holds them all (which keeps
+    a full batch exact)."""
+    return rng.permutation(n_rows) if rng is not None and n_rows > batch_size else None
+
+
+class NumpyEngine:
+    """The numpy network: ``Network.loss_and_gradient`` and the optimiser's ``step``."""
+
+    def __init__(self, network, x_width, objective, optimizer=None):
+        self.network, self.objective, self.optimizer = network, objective, optimizer
+
+    def loss(self, X, Y, sample_weight, chunk_rows):
+        """L(θ) on all of (X, Y), penalty included, ``chunk_rows`` rows at a time."""
+        o = self.objective
+        return self.network.loss(X, Y, sample_weight, o.loss, o.l2, chunk_rows, o.quantile_level)
+
+    def loss_and_gradient(self, X, Y, sample_weight):
+        """Fill ``network.grad`` with ∇L(θ) on all of (X, Y); return the mean data loss."""
+        o = self.objective
+        return self.network.loss_and_gradient(X, Y, sample_weight, o.loss, o.l2, o.quantile_level)
+
+    def run_epoch(self, X, Y, sample_weight, batch_size, rng=None, order=None):
+        """One pass of mini-batch steps: the rows in ``order`` when given, else
+        shuffled by ``rng`` when given, else as they are.
+
+        Returns the batches' data losses averaged with the batches' weights, the
+        number of updates made, and the first batch's loss.
+        """
+        o = self.objective
+        if order is None:
+            order = shuffled(rng, X.shape[0], batch_size)
+        return run_epoch(
+            self.network, self.optimizer, X, Y, sample_weight, batch_size=batch_size,
+            loss=o.loss, l2=o.l2, order=order, quantile_level=o.quantile_level,
+        )  # fmt: skip
+
+
+class CompiledEngine:
+    """The compiled step, built once: the same computations as ``NumpyEngine``."""
+
+    def __init__(self, network, x_width, objective, optimizer=None):
+        self.network, self.objective, self.optimizer = network, objective, optimizer
+        self.step = _step.CompiledStep(
+            network.layer_sizes, network.activations, x_width, network.n_category_columns,
+            network.dtype, objective.loss, objective.l2, objective.quantile_level,
+        )  # fmt: skip
+        if optimizer is not None:
+            self.vectors = optimizer.vectors()
+
+    def _typed(self, Y, sample_weight):
+        dtype = self.network.dtype
+        if sample_weight is not None:
+            sample_weight = np.ascontiguousarray(sample_weight, dtype=dtype)
+        return np.asarray(Y, dtype=dtype), sample_weight
+
+    def loss(self, X, Y, sample_weight, chunk_rows):
+        network = self.network
+        Y, sample_weight = self._typed(Y, sample_weight)
+        data_loss = self.step.loss(network.theta, network.grad, X, Y, sample_weight, chunk_rows)
+        return data_loss + 0.5 * self.objective.l2 * penalty(network.W)
+
+    def loss_and_gradient(self, X, Y, sample_weight):
+        network = self.network
+        Y, sample_weight = self._typed(Y, sample_weight)
+        return self.step.loss_and_gradient(network.theta, network.grad, X, Y, sample_weight)
+
+    def run_epoch(self, X, Y, sample_weight, batch_size, rng=None, order=None):
+        network, optimizer = self.network, self.optimizer
+        Y, sample_weight = self._typed(Y, sample_weight)
+        if order is None:
+            order = shuffled(rng, X.shape[0], batch_size)
+        result = self.step.run_epoch(
+            network.theta, network.grad, X, Y, sample_weight, batch_size, order,
+            *_rule(optimizer), *self.vectors,
+        )  # fmt: skip
+        optimizer.count_steps(result[1])
+        return result
+
+
+def _rule(optimizer):
+    """The optimiser's settings in the compiled step's order: adam, η, momentum,
+    Nesterov, β₁, β₂, ε and Adam's step count."""
+    if optimizer.name == "adam":
+        return (True, optimizer.learning_rate, 0.0, False, optimizer.beta_1, optimizer.beta_2,
+                optimizer.epsilon, optimizer.t)  # fmt: skip
+    return False, optimizer.learning_rate, optimizer.momentum, optimizer.nesterov, 0.0, 0.0, 0.0, 0
