@@ -24,7 +24,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.utils import check_array
+from sklearn.utils import assert_all_finite, check_array
 
 
 class InputEncoding:
@@ -389,6 +389,9 @@ def as_table(X):
 
 def _as_float(X):
     """A dense array's values as floats; NaN stays, as missing."""
+    if X.dtype in (np.float64, np.float32):  # as_table checked it: only inf is left to refuse
+        assert_all_finite(X, allow_nan=True, input_name="X")
+        return X
     try:
         return check_array(X, dtype=(np.float64, np.float32), ensure_all_finite="allow-nan")
     except ValueError as error:
@@ -443,10 +446,8 @@ def _is_binary(X):
     return ((X == 0) | (X == 1) | np.isnan(X)).all(axis=0)
 
 
-def _unit(values):
-    """Each column's largest magnitude, or 1 where it is 0."""
-    largest = np.abs(values).max(axis=0) if values.shape[0] else np.zeros(values.shape[1])
-    return np.where(largest > 0, largest, 1.0)
+# rows of X per block of the column statistics: temporaries of a few hundred kB, not X's size
+_STATISTICS_ROWS = 2048
 
 
 def _weighted_mean_and_std(X, sample_weight):
@@ -463,18 +464,33 @@ def _weighted_mean_and_std(X, sample_weight):
         square = np.asarray(X.multiply(X).T @ w).ravel() / total
         std = np.sqrt(np.maximum(square - mean**2, 0))
     else:
-        present = ~np.isnan(X)
-        weights = present * w[:, None]
-        total = weights.sum(axis=0)
-        values = np.where(present, X, 0.0)
+
+        def blocks():  # each block's values (missing as 0), where present, and weights
+            for start in range(0, n_samples, _STATISTICS_ROWS):
+                rows = slice(start, start + _STATISTICS_ROWS)
+                present = ~np.isnan(X[rows])
+                yield np.where(present, X[rows], 0.0), present, present * w[rows, None]
+
+        total, largest = np.zeros(n_columns), np.zeros(n_columns)
+        for values, _, weights in blocks():
+            total += weights.sum(axis=0)
+            largest = np.maximum(largest, np.abs(values).max(axis=0))
         safe = np.where(total > 0, total, 1.0)
         # sums of values and of squares of order one, so that those near the largest
         # float cannot overflow
-        unit = _unit(values)
-        mean = unit * ((weights * (values / unit)).sum(axis=0) / safe)
-        deviation = np.where(present, values - mean, 0.0)
-        unit = _unit(deviation)
-        std = unit * np.sqrt((weights * (deviation / unit) ** 2).sum(axis=0) / safe)
+        unit = np.where(largest > 0, largest, 1.0)
+        sums = sum((weights * (values / unit)).sum(axis=0) for values, _, weights in blocks())
+        mean = unit * (sums / safe)
+        largest[...] = 0
+        for values, present, _ in blocks():
+            deviation = np.where(present, values - mean, 0.0)
+            largest = np.maximum(largest, np.abs(deviation).max(axis=0))
+        unit = np.where(largest > 0, largest, 1.0)
+        squares = sum(
+            (weights * (np.where(present, values - mean, 0.0) / unit) ** 2).sum(axis=0)
+            for values, present, weights in blocks()
+        )
+        std = unit * np.sqrt(squares / safe)
         mean = np.where(total > 0, mean, 0.0)
     rounding = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
     return mean, np.where(std > rounding, std, 1.0)
