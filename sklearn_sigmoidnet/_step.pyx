@@ -554,14 +554,17 @@ cdef class CompiledStep:
         cdef Py_ssize_t before = 0, weights_at = 0
         if len(activations) != n_layers:
             raise ValueError(f"{len(activations)} activations for {n_layers} layers")
-        if not 0 <= x_width - n_category_columns <= layer_sizes[0]:
+        # the dense columns' product reads W[0]'s first rows; without codes, all of them
+        n_dense = x_width - n_category_columns
+        fits = 0 <= n_dense <= layer_sizes[0] if n_category_columns else n_dense == layer_sizes[0]
+        if not fits:
             raise ValueError(
                 f"X's {x_width} columns, {n_category_columns} of them category codes, do not "
                 f"fit a first layer of {layer_sizes[0]} inputs"
             )
         self.dtype = np.dtype(dtype)
         self.layers.x_width = x_width
-        self.layers.n_dense = x_width - n_category_columns
+        self.layers.n_dense = n_dense
         self.layers.n_layers = n_layers
         self.layers.sizes = <Py_ssize_t *>malloc((n_layers + 1) * sizeof(Py_ssize_t))
         self.layers.activations = <int *>malloc(n_layers * sizeof(int))

@@ -951,6 +951,18 @@ def test_bad_category_codes_are_refused(compiled, bad, dtype):
     np.testing.assert_array_equal(network.theta, theta)
 
 
+@pytest.mark.parametrize("n_codes, width", [(0, 4), (0, 6), (2, 9), (2, 1)])
+def test_the_compiled_step_refuses_x_of_another_width(n_codes, width):
+    # W[0] has 5 rows: 5 dense columns, or up to 5 dense ones and 2 columns of codes
+    network = Network([5, 3, 1], ["tanh"], "identity", np.float64, n_codes)
+    with pytest.raises(ValueError, match="do not fit a first layer of 5 inputs"):
+        CompiledEngine(network, width, Objective("squared_error"))
+    engine = CompiledEngine(network, 5 + n_codes - (n_codes > 0), Objective("squared_error"))
+    X, Y = np.zeros((4, width)), np.zeros((4, 1))
+    with pytest.raises(ValueError, match="do not fit the network"):
+        engine.loss_and_gradient(X, Y, None)
+
+
 def test_category_columns_need_dense_x_that_holds_them():
     network = Network([7, 3, 1], ["relu"], "identity", np.float64, 2)
     X = make_inputs(np.random.RandomState(15), 10, 2, 2, 5, np.float64)
