@@ -30,16 +30,12 @@ from sklearn.base import is_regressor
 from sklearn.utils import check_array
 from sklearn.utils.validation import _check_sample_weight, _check_y, validate_data
 
-from ._engines import Objective, make_engine
+from ._engines import Objective, block_rows, make_engine
 from ._input_encoding import as_table, category_counts, merge_category_counts
 from ._losses import per_sample_loss
 from ._network import Network, feedforward, penalty
 from ._target_encoding import checked_labels
 from ._validation import check_weight_total
-
-# rows per call of the compiled step within a partition: buffers of a few MB
-# instead of the partition's size, and the same sums
-_CHUNK_ROWS = 8192
 
 
 def on_cluster(*values):
@@ -456,9 +452,10 @@ def _partition_gradient(part, theta, layout, objective, engine, gradient=True):
     network = evaluate.network
     network.theta[...] = theta
     out = np.zeros(1 + (theta.size if gradient else 0))
+    chunk = block_rows(network)  # the engine's buffers: a chunk's, not the partition's
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for start in range(0, U.shape[0], _CHUNK_ROWS):
-            rows = slice(start, start + _CHUNK_ROWS)
+        for start in range(0, U.shape[0], chunk):
+            rows = slice(start, start + chunk)
             w_rows = None if w is None else w[rows]
             weight = U[rows].shape[0] if w_rows is None else float(w_rows.sum())
             if not weight:
@@ -467,7 +464,7 @@ def _partition_gradient(part, theta, layout, objective, engine, gradient=True):
                 mean = evaluate.loss_and_gradient(U[rows], Y[rows], w_rows)
                 out[1:] += weight * network.grad
             else:
-                mean = evaluate.loss(U[rows], Y[rows], w_rows, _CHUNK_ROWS)
+                mean = evaluate.loss(U[rows], Y[rows], w_rows, chunk)
             out[0] += weight * mean
     return out
 

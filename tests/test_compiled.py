@@ -22,7 +22,13 @@ from sklearn.datasets import load_diabetes, make_classification
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor, _network, _step
 from sklearn_sigmoidnet._activations import ACTIVATIONS
-from sklearn_sigmoidnet._engines import CompiledEngine, NumpyEngine, Objective, make_engine
+from sklearn_sigmoidnet._engines import (
+    CompiledEngine,
+    NumpyEngine,
+    Objective,
+    block_rows,
+    make_engine,
+)
 from sklearn_sigmoidnet._epoch import updates_per_epoch
 from sklearn_sigmoidnet._losses import LOSSES
 from sklearn_sigmoidnet._network import Network, feedforward, penalty
@@ -949,6 +955,24 @@ def test_bad_category_codes_are_refused(compiled, bad, dtype):
         with pytest.raises(ValueError, match="category codes must be -1 or rows 2 to 6"):
             call()
     np.testing.assert_array_equal(network.theta, theta)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weights", [None, "a weightless block"])
+def test_a_full_batch_runs_in_blocks_with_the_gradient_of_all_rows(weights, dtype):
+    # blocks of a few hundred rows for this width (block_rows), and rows for several
+    (compiled, _), (reference, _) = make_pair([4, 300, 2], ["tanh"], "identity", dtype, 17)
+    n = 5 * block_rows(compiled) + 7
+    rng = np.random.RandomState(17)
+    X, Y = rng.standard_normal((n, 4)).astype(dtype), rng.standard_normal((n, 2)).astype(dtype)
+    sw = None if weights is None else rng.uniform(0.5, 2, n).astype(dtype)
+    if weights == "a weightless block":
+        sw[block_rows(compiled) : 2 * block_rows(compiled) + 3] = 0
+    with np.errstate(all="ignore"):
+        got = compiled.loss_and_gradient(X, Y, sw, "huber", 0.1)
+        expected = reference.loss_and_gradient(X, Y, sw, "huber", 0.1)
+    assert_close(got, expected, dtype, "loss", LOSS_FLOOR)
+    assert_close(compiled.grad, reference.grad, dtype, "gradient", LOSS_FLOOR)
 
 
 @pytest.mark.parametrize("n_codes, width", [(0, 4), (0, 6), (2, 9), (2, 1)])
