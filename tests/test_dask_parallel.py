@@ -146,6 +146,29 @@ def test_stochastic_fit_learns_and_stops_early(client, solver):
     assert again.score(X, y) == pytest.approx(model.score(X, y), abs=0.02)
 
 
+def test_rounds_group_a_workers_partitions_by_rows(monkeypatch):
+    monkeypatch.setattr(_dask, "_ROUND_ROWS", 300)
+    rows = [50, 50, 50, 200, 10, 400]
+    assert _dask._rounds([0, 1, 2, 3, 4], rows) == [[0, 1, 2, 3], [4]]
+    assert _dask._rounds([5, 4, 0], rows) == [[5], [4, 0]]  # in the queue's order
+    assert _dask._rounds([], rows) == []
+
+
+@pytest.mark.parametrize("round_rows", [1, 1000, 10**9])
+def test_an_epoch_steps_through_every_partition_once_whatever_the_rounds(
+    client, monkeypatch, round_rows
+):
+    # one partition a round, a few, or all of a worker's in one: 6 partitions of 400
+    # rows, 13 batches of 32 each, every epoch
+    monkeypatch.setattr(_dask, "_ROUND_ROWS", round_rows)
+    X, y, _ = data()
+    est = SigmoidNetRegressor((8,), epochs=2, batch_size=32, early_stopping=False,
+                              n_iter_no_change=np.inf, random_state=0)  # fmt: skip
+    model = est.fit(chunked(X), chunked(y))
+    assert model.n_iter_ == 2 and model.n_updates_ == 2 * 6 * 13
+    assert model.score(X, y) > 0.3
+
+
 def test_a_fit_that_raises_leaves_the_estimator_unchanged(client):
     X, y, _ = data()
     model = SigmoidNetRegressor((4,), solver="lbfgs", epochs=5, random_state=0).fit(X, y)
