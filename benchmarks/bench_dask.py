@@ -46,11 +46,25 @@ def make_data(rows, columns, seed=0):
     return X, y
 
 
-def peak_mb():
-    """This process's peak resident memory (VmHWM), in MB."""
+def peak_mb(field="VmHWM"):
+    """This process's peak resident memory (VmHWM; or another field, VmRSS), in MB."""
     with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith("VmHWM"))
+        line = next(line for line in status if line.startswith(field))
     return int(line.split()[1]) / 1024
+
+
+class ClientGrowth:
+    """How far the client's resident memory rose above its level at the start
+    (Linux: the peak is reset through /proc/self/clear_refs), in MB."""
+
+    def __enter__(self):
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+        self.start = peak_mb("VmRSS")
+        return self
+
+    def __exit__(self, *exc_info):
+        self.mb = peak_mb() - self.start
 
 
 def busy_share(tasks, wall, n_workers):
@@ -81,7 +95,7 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local):
         client.wait_for_workers(n_workers)
         lbfgs = SigmoidNetRegressor(args.units, solver="lbfgs", epochs=args.iterations,
                                     random_state=0)  # fmt: skip
-        with get_task_stream(client) as stream:
+        with get_task_stream(client) as stream, ClientGrowth() as growth:
             start = time.perf_counter()
             model = lbfgs.fit(dX, dy)
             wall = time.perf_counter() - start
@@ -102,14 +116,15 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local):
             "busy": share,
             "compute_per_iter": compute / model.n_iter_,
             "bytes_per_eval": sent,
+            "client_growth_mb": growth.mb,
         }
         adam = SigmoidNetRegressor(args.units, solver="adam", epochs=args.epochs,
                                    batch_size=32, early_stopping=True, n_iter_no_change=np.inf,
                                    scoring=None, random_state=0)  # fmt: skip
-        with get_task_stream(client) as stream:
+        with get_task_stream(client) as stream, ClientGrowth() as growth:
             model = adam.fit(dX, dy, X_val=X_test, y_val=y_test)
         training = sum(model.history_["duration_s"])
-        share, _ = busy_share(
+        share, compute = busy_share(
             [t for t in stream.data if "_local_pass" in t["key"]], training, n_workers
         )
         out["adam"] = {
@@ -117,6 +132,8 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local):
             "best": model.best_validation_score_,
             "s_per_epoch": training / model.n_iter_,
             "busy": share,
+            "us_per_row": compute / (len(X) * model.n_iter_) * 1e6,
+            "client_growth_mb": growth.mb,
         }
         if n_workers == 2:
             out["incremental"] = run_incremental(dX, dy, X_test, y_test, args, local)
@@ -186,6 +203,9 @@ def main():
             results[n] = run_cluster(n, X, y, X_test, y_test, args, local)
         report(results, args, repeat)
     print(f"client peak RSS: {peak_mb():.0f} MB (holds X itself: the benchmark made it here)")
+    partition_mb = args.rows / args.blocks * (args.columns + 1) * 8 / 2**20
+    print(f"one partition's rows (X and y, float64): {partition_mb:.1f} MB; the client's "
+          f"growth during a fit is to stay below three: {3 * partition_mb:.1f} MB")  # fmt: skip
     with open("/proc/loadavg") as f:
         print(f"load after: {f.read().split()[:3]}")
 
@@ -213,6 +233,16 @@ def report(results, args, repeat):
     row("adam s / epoch", [f"{r['adam']['s_per_epoch']:.2f}" for r in (local, one, two)]
         + [f"{inc['s_per_epoch']:.2f}"])  # fmt: skip
     row("adam busy share", ["–"] + [f"{r['adam']['busy']:.0%}" for r in (one, two)] + ["–"])
+    # the same steps on the same rows: more µs per row on 2 workers means that the two
+    # processes did not get two cores' worth of the machine
+    row("adam task compute, µs / row", ["–"] + [f"{r['adam']['us_per_row']:.3f}"
+                                                for r in (one, two)] + ["–"])  # fmt: skip
+    row("lbfgs task compute / iteration, s", ["–"] + [
+        f"{r['lbfgs']['compute_per_iter']:.3f}" for r in (one, two)] + ["–"])  # fmt: skip
+    row("client RSS growth in lbfgs fit, MB", ["–"] + [
+        f"{r['lbfgs']['client_growth_mb']:.0f}" for r in (one, two)] + ["–"])  # fmt: skip
+    row("client RSS growth in adam fit, MB", ["–"] + [
+        f"{r['adam']['client_growth_mb']:.0f}" for r in (one, two)] + ["–"])  # fmt: skip
     row("worker peak RSS, MB", ["–"] + [f"{r['worker_peak_mb']:.0f}" for r in (one, two)]
         + ["(same cluster)"])  # fmt: skip
     t1, t2 = one["lbfgs"]["s_per_iter"], two["lbfgs"]["s_per_iter"]

@@ -169,6 +169,25 @@ def test_an_epoch_steps_through_every_partition_once_whatever_the_rounds(
     assert model.score(X, y) > 0.3
 
 
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_warm_start_continues_on_dask_input(client, solver):
+    X, y, _ = data()
+    est = SigmoidNetRegressor(
+        (8,), solver=solver, epochs=3, warm_start=True, early_stopping=False,
+        n_iter_no_change=np.inf, random_state=0,
+    )  # fmt: skip
+    est.fit(chunked(X), chunked(y))
+    first_iter, first_updates = est.n_iter_, est.n_updates_
+    first_coefs, first_loss = est.coefs_[0].copy(), est.loss_
+    est.fit(chunked(X), chunked(y))
+    if solver == "adam":  # each epoch steps through every row once, and the counts add up
+        assert est.n_updates_ == 2 * first_updates
+    assert len(est.history_["epoch"]) == first_iter + est.n_iter_
+    assert est.history_["epoch"][first_iter] == first_iter + 1  # numbered on from the first fit
+    assert not np.allclose(est.coefs_[0], first_coefs)
+    assert est.loss_ <= first_loss
+
+
 def test_a_fit_that_raises_leaves_the_estimator_unchanged(client):
     X, y, _ = data()
     model = SigmoidNetRegressor((4,), solver="lbfgs", epochs=5, random_state=0).fit(X, y)
