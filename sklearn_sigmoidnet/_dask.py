@@ -412,8 +412,8 @@ def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, 
 
 _local = threading.local()
 # rows that each worker trains on between two averagings of θ: a round of the
-# client's with the workers costs about 15 ms here, and 200,000 rows of a
-# (100,) network about 120 ms of steps
+# client's with the workers costs about 15 ms here, and 300,000 rows of a
+# (100,) network about 250 ms of steps (docs/cluster.rst)
 _ROUND_ROWS = 300_000
 
 
