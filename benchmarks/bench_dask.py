@@ -25,7 +25,7 @@ import warnings
 
 import dask.array as da
 import numpy as np
-from distributed import Client, LocalCluster, get_task_stream
+from distributed import Client, LocalCluster, get_task_stream, wait
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
@@ -93,6 +93,9 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local):
         dX = da.from_array(X, chunks=(len(X) // args.blocks, X.shape[1])).persist()
         dy = da.from_array(y, chunks=len(X) // args.blocks).persist()
         client.wait_for_workers(n_workers)
+        # persist returns at once: unwaited, the upload of the rows made here runs
+        # during the first fit, and its buffers count as that fit's client memory
+        wait([dX, dy])
         lbfgs = SigmoidNetRegressor(args.units, solver="lbfgs", epochs=args.iterations,
                                     random_state=0)  # fmt: skip
         with get_task_stream(client) as stream, ClientGrowth() as growth:

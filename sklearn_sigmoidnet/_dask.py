@@ -12,10 +12,11 @@ client adds up; every partition is then encoded where it lies.
   first) reduces them to one vector for scipy's L-BFGS on the client. This
   is the in-process full-batch objective, up to the order of summation.
 - sgd and adam: local passes with periodic averaging. In each round every
-  worker runs one pass of mini-batch steps over one of its partitions,
-  starting from the averaged θ and optimiser state; the client then averages
-  θ and the optimiser's state, weighted by the partitions' training weights.
-  An epoch is as many rounds as the busiest worker has partitions.
+  worker runs one pass of mini-batch steps over each of its next partitions,
+  starting from the averaged θ and optimiser state; a task then averages θ
+  and the state, weighted by the partitions' training weights, and the next
+  round starts from that average. An epoch's rounds go to the scheduler as
+  one graph, so that no worker waits for the client between rounds.
 
 dask is imported here only, so that a numpy fit never imports it.
 """
@@ -477,14 +478,15 @@ def _add(a, b):
     return a + b
 
 
-def _local_passes(parts, theta, optimizer, learning_rate, layout, objective, engine, batch_size,
-                  seeds):  # fmt: skip
-    """One pass of mini-batch steps over each partition in turn, from θ and the
-    optimiser's state; partition k's rows shuffled by a RandomState(``seeds[k]``),
-    unless it is None. Returns θ and the state after them, their weighted mean
-    loss, the updates, the first batch's loss and the partitions' weight."""
+def _local_passes(parts, start, optimizer, learning_rate, layout, objective, engine,
+                  batch_size, seeds):  # fmt: skip
+    """One pass of mini-batch steps over each partition in turn, from ``start``:
+    θ and the optimiser's state; partition k's rows shuffled by a
+    RandomState(``seeds[k]``), unless it is None. Returns θ and the state after
+    them, their weighted mean loss, the updates, the first batch's loss and the
+    partitions' weight."""
     network = _worker_network(layout)
-    network.theta[...] = theta
+    network.theta[...], optimizer.state = start
     optimizer.learning_rate = learning_rate
     total_loss = total_weight = 0.0
     n_updates, first_loss = 0, math.nan
@@ -503,6 +505,15 @@ def _local_passes(parts, theta, optimizer, learning_rate, layout, objective, eng
         n_updates += updates
     mean_loss = total_loss / total_weight if total_weight else math.nan
     return network.theta.copy(), optimizer.state, mean_loss, n_updates, first_loss, total_weight
+
+
+def _averaged(*passes):
+    """θ and the optimiser's state of ``_local_passes`` results, averaged with
+    the weights of their partitions: where the next round starts."""
+    weights = np.array([result[5] for result in passes])
+    shares = weights / weights.sum()
+    theta = sum(share * result[0] for share, result in zip(shares, passes))
+    return theta.astype(passes[0][0].dtype), _average_states([r[1] for r in passes], shares)
 
 
 def _validation_sums(part, theta, layout, targets):
@@ -629,53 +640,59 @@ class ClusterEngine:
             queues = [list(rng.permutation(queue)) for queue in queues]
             seed = int(rng.randint(2**31 - 1))
         queues = [_rounds(queue, parts.rows) for queue in queues]
+        n_rounds = max(map(len, queues), default=0)
+        if not n_rounds:
+            return math.nan, 0, math.nan
         layout = _layout(network)
-        total_loss = total_weight = 0.0
-        n_updates, first_loss = 0, math.nan
 
-        def run(round_):
-            # θ and the optimiser's state go with each task: a few tens of kB, against
-            # two more round trips to every worker for a broadcast
-            theta, sent = network.theta.copy(), copy.deepcopy(optimizer)
-            tasks = []
-            for queue in queues:
-                if round_ >= len(queue):
-                    continue
-                group = queue[round_]
-                seeds = [None if seed is None else seed + 7919 * i for i in group]
-                tasks.append(client.submit(
-                    _local_passes, [parts.futures[i] for i in group], theta, sent,
-                    optimizer.learning_rate, layout, self.objective, self.engine, batch_size,
-                    seeds, pure=False, workers=[parts.workers[group[0]]],
-                    allow_other_workers=True,
-                ))  # fmt: skip
-            return _gather(client, tasks)
+        def run():
+            # the whole epoch is one graph: each round's passes take the previous
+            # round's average, a task, so the workers go from round to round without
+            # a trip to the client. θ and the optimiser go with the tasks: a few tens
+            # of kB, against two more round trips to every worker for a broadcast
+            sent = copy.deepcopy(optimizer)
+            start = (network.theta.copy(), optimizer.state)
+            rounds = []
+            for round_ in range(n_rounds):
+                tasks = []
+                for queue in queues:
+                    if round_ >= len(queue):
+                        continue
+                    group = queue[round_]
+                    seeds = [None if seed is None else seed + 7919 * i for i in group]
+                    tasks.append(client.submit(
+                        _local_passes, [parts.futures[i] for i in group], start, sent,
+                        optimizer.learning_rate, layout, self.objective, self.engine,
+                        batch_size, seeds, pure=False, workers=[parts.workers[group[0]]],
+                        allow_other_workers=True,
+                    ))  # fmt: skip
+                start = client.submit(_averaged, *tasks, pure=False)
+                rounds.append(tasks)
+            return _gather(client, [rounds, start])
 
-        for round_ in range(max(map(len, queues), default=0)):
-            results = _retried(run, round_)
-            if not results:
-                continue
-            weights = np.array([result[5] for result in results])
-            shares = weights / weights.sum()
-            network.theta[...] = sum(share * result[0] for share, result in zip(shares, results))
-            optimizer.state = _average_states([result[1] for result in results], shares)
-            if round_ == 0:
-                first_loss = float(sum(s * result[4] for s, result in zip(shares, results)))
-            total_loss += float(sum(w * result[2] for w, result in zip(weights, results)))
-            total_weight += float(weights.sum())
-            n_updates += sum(result[3] for result in results)
-        return (total_loss / total_weight if total_weight else math.nan), n_updates, first_loss
+        rounds, end = _retried(run)
+        network.theta[...], optimizer.state = end
+        # the passes' losses weighted by their rows' weights; one without updates has none
+        passes = [result for results in rounds for result in results if result[5]]
+        weights = np.array([result[5] for result in passes])
+        first = [result for result in rounds[0] if result[5]]
+        first_loss = sum(r[5] * r[4] for r in first) / sum(r[5] for r in first)
+        data_loss = weights @ [result[2] for result in passes] / weights.sum()
+        return float(data_loss), sum(result[3] for result in passes), float(first_loss)
 
 
 def _rounds(queue, rows):
     """A worker's partitions in the groups that it trains on between two
-    averagings: consecutive partitions of at least ``_ROUND_ROWS`` rows together
-    (the last group may have fewer)."""
+    averagings: consecutive partitions, as many groups as ``_ROUND_ROWS`` goes
+    into the worker's rows (at least one), each of at least that share of them
+    but the last, which takes what is left."""
+    total = sum(rows[i] for i in queue)
+    share = total / max(1, total // _ROUND_ROWS)
     groups, group, group_rows = [], [], 0
     for i in queue:
         group.append(i)
         group_rows += rows[i]
-        if group_rows >= _ROUND_ROWS:
+        if group_rows >= share:
             groups.append(group)
             group, group_rows = [], 0
     return groups + [group] if group else groups

@@ -146,12 +146,18 @@ def test_stochastic_fit_learns_and_stops_early(client, solver):
     assert again.score(X, y) == pytest.approx(model.score(X, y), abs=0.02)
 
 
-def test_rounds_group_a_workers_partitions_by_rows(monkeypatch):
+def test_rounds_split_a_workers_partitions_evenly_by_rows(monkeypatch):
     monkeypatch.setattr(_dask, "_ROUND_ROWS", 300)
-    rows = [50, 50, 50, 200, 10, 400]
-    assert _dask._rounds([0, 1, 2, 3, 4], rows) == [[0, 1, 2, 3], [4]]
-    assert _dask._rounds([5, 4, 0], rows) == [[5], [4, 0]]  # in the queue's order
+    rows = [50, 50, 50, 200, 10, 400, 100]
+    # 360 rows make one round; 710 make two, the first of at least half of them
+    assert _dask._rounds([0, 1, 2, 3, 4], rows) == [[0, 1, 2, 3, 4]]
+    assert _dask._rounds([5, 3, 6, 4], rows) == [[5], [3, 6, 4]]  # in the queue's order
     assert _dask._rounds([], rows) == []
+    # 20 partitions of 50,000 rows at 300,000 a round: three rounds, not 6 + 6 + 6 + 2
+    monkeypatch.setattr(_dask, "_ROUND_ROWS", 300_000)
+    groups = _dask._rounds(list(range(20)), [50_000] * 20)
+    assert [len(group) for group in groups] == [7, 7, 6]
+    assert sum(groups, []) == list(range(20))
 
 
 @pytest.mark.parametrize("round_rows", [1, 1000, 10**9])
@@ -202,16 +208,20 @@ def test_a_fit_that_raises_leaves_the_estimator_unchanged(client):
         SigmoidNetRegressor(loss="huber").fit(chunked(X), chunked(y))
 
 
-def test_a_killed_worker_is_retried_or_a_clear_error(client):
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_a_killed_worker_is_retried_or_a_clear_error(client, solver):
+    # lbfgs: an evaluation loses its partitions; adam: an epoch's graph of rounds does
     X, y, _ = data()
-    est = SigmoidNetRegressor((12,), solver="lbfgs", epochs=40, random_state=0)
-    local = clone(est).fit(X, y)
+    est = SigmoidNetRegressor((12,), solver=solver, epochs=40 if solver == "lbfgs" else 12,
+                              batch_size=32, early_stopping=False, n_iter_no_change=np.inf,
+                              random_state=0)  # fmt: skip
+    undisturbed = clone(est).fit(chunked(X), chunked(y))
     pids = client.run(os.getpid)
     victim = sorted(pids)[0]
     calls = {"n": 0}
     gather = _dask._gather
 
-    def gather_then_kill(client_, futures):  # a worker process dies in iteration ~5
+    def gather_then_kill(client_, futures):  # a worker process dies mid-fit
         calls["n"] += 1
         if calls["n"] == 12:
             threading.Thread(target=os.kill, args=(pids[victim], signal.SIGKILL)).start()
@@ -224,8 +234,9 @@ def test_a_killed_worker_is_retried_or_a_clear_error(client):
     except RuntimeError as error:  # dask gave up: unfitted, with a clear message
         assert "worker was lost" in str(error), error
         assert not hasattr(model, "coefs_")
-    else:  # dask recomputed the lost partitions: the same sums, the same fit
-        assert model.loss_ == pytest.approx(local.loss_, rel=1e-6)
+    else:  # dask recomputed what was lost, from the same θ: the same fit
+        assert model.n_updates_ == undisturbed.n_updates_
+        assert model.loss_ == pytest.approx(undisturbed.loss_, rel=1e-6)
     finally:
         _dask._gather = gather
     assert calls["n"] >= 12
