@@ -7,8 +7,9 @@ workers. Reports, per configuration:
 
 - lbfgs: seconds per iteration, and the final loss against the in-process one;
 - adam: seconds to reach the in-process model's held-out R² − 0.005;
-- the workers' busy share during training (task compute time over wall time
-  × workers, from the scheduler's task stream);
+- the workers' busy share during training (task compute time over the span
+  of the fit's tasks × workers, from the scheduler's task stream), and for adam
+  the share spent waiting at a round's end for a slower worker;
 - bytes sent per lbfgs evaluation (θ to every worker, the cross-worker sums and
   the result: counted from the tree, not sniffed from the network);
 - the client's and the workers' peak resident memory.
@@ -67,14 +68,41 @@ class ClientGrowth:
         self.mb = peak_mb() - self.start
 
 
-def busy_share(tasks, wall, n_workers):
-    compute = sum(
-        part["stop"] - part["start"]
+def computes(tasks):
+    """(start, stop, worker) of every compute of ``tasks`` in a task stream."""
+    return [
+        (part["start"], part["stop"], task["worker"])
         for task in tasks
         for part in task["startstops"]
         if part["action"] == "compute"
-    )
+    ]
+
+
+def busy_share(tasks, n_workers):
+    """The workers' compute time in ``tasks`` over the span from the first one's
+    start to the last one's end, times the workers; and that compute time."""
+    spans = computes(tasks)
+    compute = sum(stop - start for start, stop, _ in spans)
+    wall = max(stop for _, stop, _ in spans) - min(start for start, _, _ in spans)
     return compute / (wall * n_workers), compute
+
+
+def waiting_share(stream, n_workers):
+    """The share of the workers' time, over the span of the local passes, spent
+    waiting at the end of a round for a slower worker's passes of the same round:
+    the round's passes are those that ended before its averaging task began."""
+    passes = sorted(computes([t for t in stream if "_local_pass" in t["key"]]), key=lambda p: p[1])
+    averagings = sorted(start for start, _, _ in computes(
+        [t for t in stream if "_averaged" in t["key"]]))  # fmt: skip
+    waited, done = 0.0, 0
+    for begins in averagings:
+        round_ = [p for p in passes[done:] if p[1] <= begins]
+        done += len(round_)
+        if round_:
+            last = max(stop for _, stop, _ in round_)
+            waited += sum(last - stop for _, stop, _ in round_)
+    wall = max(p[1] for p in passes) - min(p[0] for p in passes)
+    return waited / (wall * n_workers)
 
 
 def time_to_target(model, target):
@@ -104,8 +132,7 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local):
             wall = time.perf_counter() - start
         training = sum(model.history_["duration_s"])
         share, compute = busy_share(
-            [t for t in stream.data if "_partition_gradient" in t["key"] or "_add" in t["key"]],
-            training,
+            [t for t in stream.data if "_gradient_sums" in t["key"] or "_add" in t["key"]],
             n_workers,
         )
         theta_bytes = sum(W.size + b.size for W, b in zip(model.coefs_, model.intercepts_)) * 8
@@ -117,7 +144,9 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local):
             "loss": model.loss_,
             "rel_loss": abs(model.loss_ - local["lbfgs_loss"]) / local["lbfgs_loss"],
             "busy": share,
-            "compute_per_iter": compute / model.n_iter_,
+            # the compute in one iteration's time (the task stream also holds the
+            # starting evaluation's, which no iteration's time holds)
+            "compute_per_iter": training / model.n_iter_ * share * n_workers,
             "bytes_per_eval": sent,
             "client_growth_mb": growth.mb,
         }
@@ -127,14 +156,14 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local):
         with get_task_stream(client) as stream, ClientGrowth() as growth:
             model = adam.fit(dX, dy, X_val=X_test, y_val=y_test)
         training = sum(model.history_["duration_s"])
-        share, compute = busy_share(
-            [t for t in stream.data if "_local_pass" in t["key"]], training, n_workers
-        )
+        share, compute = busy_share([t for t in stream.data if "_local_pass" in t["key"]],
+                                    n_workers)  # fmt: skip
         out["adam"] = {
             "to_target_s": time_to_target(model, local["target"]),
             "best": model.best_validation_score_,
             "s_per_epoch": training / model.n_iter_,
             "busy": share,
+            "waiting": waiting_share(stream.data, n_workers),
             "us_per_row": compute / (len(X) * model.n_iter_) * 1e6,
             "client_growth_mb": growth.mb,
         }
@@ -236,6 +265,9 @@ def report(results, args, repeat):
     row("adam s / epoch", [f"{r['adam']['s_per_epoch']:.2f}" for r in (local, one, two)]
         + [f"{inc['s_per_epoch']:.2f}"])  # fmt: skip
     row("adam busy share", ["–"] + [f"{r['adam']['busy']:.0%}" for r in (one, two)] + ["–"])
+    # of the rest: waiting for a slower worker's passes of the same rows at a round's end
+    row("adam share waiting for a slower worker", ["–"] + [
+        f"{r['adam']['waiting']:.0%}" for r in (one, two)] + ["–"])  # fmt: skip
     # the same steps on the same rows: more µs per row on 2 workers means that the two
     # processes did not get two cores' worth of the machine
     row("adam task compute, µs / row", ["–"] + [f"{r['adam']['us_per_row']:.3f}"

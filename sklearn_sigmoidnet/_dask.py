@@ -6,11 +6,11 @@ and target encodings are fitted from statistics that each partition sums
 (weighted counts, sums and squared deviations; category counts) and the
 client adds up; every partition is then encoded where it lies.
 
-- lbfgs: each evaluation of L(θ) sends θ to every worker once; each
-  partition returns its weighted loss and gradient sums, computed by the
-  compiled step, and a pairwise tree of sum tasks (paired within a worker
-  first) reduces them to one vector for scipy's L-BFGS on the client. This
-  is the in-process full-batch objective, up to the order of summation.
+- lbfgs: each evaluation of L(θ) sends θ to every worker once; one task per
+  worker returns the weighted loss and gradient sums of all its partitions,
+  computed by the compiled step, and a pairwise tree of sum tasks reduces
+  them to one vector for scipy's L-BFGS on the client. This is the
+  in-process full-batch objective, up to the order of summation.
 - sgd and adam: local passes with periodic averaging. In each round every
   worker runs one pass of mini-batch steps over each of its next partitions,
   starting from the averaged θ and optimiser state; a task then averages θ
@@ -450,27 +450,28 @@ def _worker_engine(layout, objective, engine, x_width):
     return cached[1]
 
 
-def _partition_gradient(part, theta, layout, objective, engine, gradient=True):
-    """[Σ wᵢ Lᵢ, Σ wᵢ ∇Lᵢ] of one partition, in float64, a chunk of rows at a time."""
-    U, Y, w = part
-    evaluate = _worker_engine(layout, objective, engine, U.shape[1])
-    network = evaluate.network
-    network.theta[...] = theta
+def _gradient_sums(parts, theta, layout, objective, engine, gradient=True):
+    """[Σ wᵢ Lᵢ, Σ wᵢ ∇Lᵢ] over a worker's partitions, in float64, a block of rows
+    at a time."""
     out = np.zeros(1 + (theta.size if gradient else 0))
-    chunk = block_rows(network)  # the engine's buffers: a chunk's, not the partition's
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for start in range(0, U.shape[0], chunk):
-            rows = slice(start, start + chunk)
-            w_rows = None if w is None else w[rows]
-            weight = U[rows].shape[0] if w_rows is None else float(w_rows.sum())
-            if not weight:
-                continue
-            if gradient:
-                mean = evaluate.loss_and_gradient(U[rows], Y[rows], w_rows)
-                out[1:] += weight * network.grad
-            else:
-                mean = evaluate.loss(U[rows], Y[rows], w_rows, chunk)
-            out[0] += weight * mean
+    for U, Y, w in parts:
+        evaluate = _worker_engine(layout, objective, engine, U.shape[1])
+        network = evaluate.network
+        network.theta[...] = theta
+        chunk = block_rows(network)  # the engine's buffers: a block's, not the partition's
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for start in range(0, U.shape[0], chunk):
+                rows = slice(start, start + chunk)
+                w_rows = None if w is None else w[rows]
+                weight = U[rows].shape[0] if w_rows is None else float(w_rows.sum())
+                if not weight:
+                    continue
+                if gradient:
+                    mean = evaluate.loss_and_gradient(U[rows], Y[rows], w_rows)
+                    out[1:] += weight * network.grad
+                else:
+                    mean = evaluate.loss(U[rows], Y[rows], w_rows, chunk)
+                out[0] += weight * mean
     return out
 
 
@@ -548,10 +549,12 @@ class Partitions:
         self.shape = (int(self.rows.sum()), n_columns)
         self.weight_total = float(self.weights.sum())
         self.targets = targets
-        # each partition's worker, as assigned; the tree sums pairs on one worker
-        # first, in the same order every time, whichever worker holds them later
+        # each partition's worker, as assigned; a task per worker takes its partitions
+        # in this order, every time, whichever worker holds them later
         self.workers = list(workers)
-        self.order = sorted(range(len(self.futures)), key=lambda i: (self.workers[i], i))
+        self.by_worker = {}
+        for i in sorted(range(len(self.futures)), key=lambda i: (self.workers[i], i)):
+            self.by_worker.setdefault(self.workers[i], []).append(i)
 
     def subset(self, index):
         index = list(index)
@@ -563,7 +566,6 @@ class Partitions:
 
     def _tree_sum(self, futures):
         client = self.client
-        futures = [futures[i] for i in self.order]
         # every level's futures held until the sum arrives: a task whose inputs were
         # released cannot be rerun when a worker is lost
         held = list(futures)
@@ -580,13 +582,16 @@ class Partitions:
         return _retried(self._sums_once, *args)
 
     def _sums_once(self, network, objective, engine, gradient):
+        # one task per worker, over all its partitions: each task costs the scheduler
+        # and the worker about 2 ms here (docs/cluster.rst), a partition's gradient 40
         theta = _everywhere(self.client, network.theta)
         layout = _layout(network)
         futures = [
             self.client.submit(
-                _partition_gradient, part, theta, layout, objective, engine, gradient, pure=False
+                _gradient_sums, [self.futures[i] for i in group], theta, layout, objective,
+                engine, gradient, pure=False, workers=[worker], allow_other_workers=True,
             )  # fmt: skip
-            for part in self.futures
+            for worker, group in self.by_worker.items()
         ]
         return self._tree_sum(futures)
 
@@ -630,11 +635,9 @@ class ClusterEngine:
         shuffled by ``rng`` when given; returns what an in-process epoch does."""
         network, optimizer, parts = self.network, self.optimizer, self.partitions
         client = parts.client
-        by_worker = {}
-        for i in parts.order:
-            if parts.weights[i]:  # a partition without weight carries no information
-                by_worker.setdefault(parts.workers[i], []).append(i)
-        queues = list(by_worker.values())
+        # a partition without weight carries no information
+        queues = [[i for i in group if parts.weights[i]] for group in parts.by_worker.values()]
+        queues = [queue for queue in queues if queue]
         seed = None
         if rng is not None:
             queues = [list(rng.permutation(queue)) for queue in queues]
