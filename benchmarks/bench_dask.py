@@ -281,8 +281,18 @@ def report(results, args, repeat):
     row("worker peak RSS, MB", ["–"] + [f"{r['worker_peak_mb']:.0f}" for r in (one, two)]
         + ["(same cluster)"])  # fmt: skip
     t1, t2 = one["lbfgs"]["s_per_iter"], two["lbfgs"]["s_per_iter"]
-    print(f"\nlbfgs speed-up 2 vs 1 worker: {t1 / t2:.2f}x; adam time to target 1 vs 2 "
-          f"workers: {one['adam']['to_target_s'] / two['adam']['to_target_s']:.2f}x")  # fmt: skip
+    lbfgs_up = t1 / t2
+    adam_up = one["adam"]["to_target_s"] / two["adam"]["to_target_s"]
+    print(f"\nlbfgs speed-up 2 vs 1 worker: {lbfgs_up:.2f}x; adam time to target 1 vs 2 "
+          f"workers: {adam_up:.2f}x")  # fmt: skip
+    # the same work took each of 2 worker processes more (or less) compute than 1 process
+    # when the machine gave them less (more) than two cores' worth: the speed-ups at equal
+    # compute per row, the figure that the code, not the machine's mood, decides
+    lbfgs_cost = two["lbfgs"]["compute_per_iter"] / one["lbfgs"]["compute_per_iter"]
+    adam_cost = two["adam"]["us_per_row"] / one["adam"]["us_per_row"]
+    print(f"compute per row, 2 workers over 1: lbfgs {lbfgs_cost:.2f}, adam {adam_cost:.2f}; "
+          f"speed-ups at equal compute per row: lbfgs {lbfgs_up * lbfgs_cost:.2f}x, adam "
+          f"{adam_up * adam_cost:.2f}x")  # fmt: skip
     # T(n) = C / n + o log2 n: C the summed compute of one iteration (1 worker), o what
     # does not shrink with n (scheduling, θ out, sums back, scipy on the client): the
     # time per iteration that a worker of the 2-worker run waited, t2 × (1 − busy share),
