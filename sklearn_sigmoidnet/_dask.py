@@ -27,6 +27,7 @@ import threading
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import is_regressor
 from sklearn.utils import check_array
 from sklearn.utils.validation import _check_sample_weight, _check_y, validate_data
@@ -131,6 +132,9 @@ def _aligned_blocks(X, y, sample_weight):
         if values is None:
             blocks.append([None] * len(X_blocks))
             continue
+        rows = np.shape(values)[0]  # nan for a dask collection of unknown lengths
+        if known and not math.isnan(rows) and rows != sum(lengths):
+            raise ValueError(f"X has {sum(lengths)} rows and {name} {rows}.")
         if not on_cluster(values):
             if not known:
                 raise ValueError(
@@ -150,6 +154,8 @@ def _aligned_blocks(X, y, sample_weight):
 
 def _raw_partition(X, y, sample_weight, regressor):
     """One partition as checked numpy and pandas values: what the stages read."""
+    if sparse.issparse(X):  # found here: a dask array's metadata need not say so
+        raise ValueError("A fit on dask input takes dense arrays or DataFrames, not sparse blocks.")
     X = as_table(X)
     y = _check_y(np.asarray(y), multi_output=True, y_numeric=regressor)
     if y.shape[0] != X.shape[0]:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
@@ -206,6 +207,22 @@ def test_a_fit_that_raises_leaves_the_estimator_unchanged(client):
         np.testing.assert_array_equal(W, W_before)
     with pytest.raises(ValueError, match="weighted median"):
         SigmoidNetRegressor(loss="huber").fit(chunked(X), chunked(y))
+
+
+def test_bad_dask_input_is_a_clear_error(client):
+    X, y, w = data()
+    est = SigmoidNetRegressor((4,), epochs=2)
+    with pytest.raises(ValueError, match="X has 2400 rows and y 2000"):
+        est.fit(chunked(X), chunked(y[:2000]))
+    with pytest.raises(ValueError, match="X has 2400 rows and sample_weight 10"):
+        est.fit(chunked(X), chunked(y), sample_weight=w[:10])
+    sparse_blocks = chunked(X).map_blocks(sparse.csr_matrix)
+    with pytest.raises(ValueError, match="not sparse blocks"):
+        est.fit(sparse_blocks, chunked(y))
+    assert not hasattr(est, "coefs_")
+    # predicting takes sparse blocks, as it takes sparse X in memory
+    fitted = clone(est).fit(X, y)
+    np.testing.assert_allclose(fitted.predict(sparse_blocks).compute(), fitted.predict(X))
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "adam"])
