@@ -589,7 +589,7 @@ class Partitions:
 
     def _sums_once(self, network, objective, engine, gradient):
         # one task per worker, over all its partitions: each task costs the scheduler
-        # and the worker about 2 ms here (docs/cluster.rst), a partition's gradient 40
+        # and the worker about 2 ms here (docs/cluster.rst), a partition's gradient 40 ms
         theta = _everywhere(self.client, network.theta)
         layout = _layout(network)
         futures = [
