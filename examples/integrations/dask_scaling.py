@@ -7,8 +7,11 @@ Beyond one machine with dask
    ``pip install ".[dask]"``, then ``python examples/integrations/dask_scaling.py``.
 
 `dask <https://www.dask.org>`_ splits an array too big for memory into blocks
-and spreads work over a cluster. Two patterns fit the network:
+and spreads work over a cluster. Three patterns fit the network:
 
+- training on the workers: ``fit`` on dask input trains where the blocks lie,
+  every worker at once (:doc:`/cluster`), and ``predict`` on dask input
+  returns dask arrays;
 - training block by block: dask-ml's ``Incremental`` calls ``partial_fit``
   once per block, so each pass over the blocks is one epoch over the data,
   and ``ParallelPostFit`` predicts each block where it lies;
@@ -50,6 +53,23 @@ X = da.random.RandomState(0).normal(size=(10_000, 5), chunks=(2_000, 5))
 y_class = (X[:, 0] * X[:, 1] + X[:, 2] > 0).astype(int)
 y_value = da.sin(X[:, 0]) + 0.5 * X[:, 1] ** 2
 print(X)
+
+# %%
+# Training on the workers
+# -----------------------
+# ``fit`` finds the active client and trains on its workers: with lbfgs,
+# every iteration sums the blocks' losses and gradients where they lie, the
+# fit in memory on the same rows up to rounding; with sgd and adam, each
+# worker trains on its own blocks and the copies are averaged a few times an
+# epoch. No block is gathered here; the predictions come back as a dask
+# array with X's blocks.
+on_workers = SigmoidNetRegressor((16,), solver="lbfgs", epochs=100, random_state=0)
+on_workers.fit(X, y_value)
+prediction = on_workers.predict(X)
+print(prediction)
+first_X, first_y = X.blocks[0].compute(), y_value.blocks[0].compute()
+print(f"{on_workers.n_iter_} iterations; R² on the first block: "
+      f"{on_workers.score(first_X, first_y):.3f}")  # fmt: skip
 
 # %%
 # Training block by block
