@@ -418,9 +418,9 @@ def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, 
 # -- work on the workers -------------------------------------------------------
 
 _local = threading.local()
-# rows that each worker trains on between two averagings of θ: a round of the
-# client's with the workers costs about 15 ms here, and 300,000 rows of a
-# (100,) network about 250 ms of steps (docs/cluster.rst)
+# rows that each worker trains on between two averagings of θ: the workers wait
+# 5-12 ms between two rounds here, and 300,000 rows of a (100,) network take
+# 200-350 ms of steps (docs/cluster.rst)
 _ROUND_ROWS = 300_000
 
 

@@ -52,8 +52,9 @@ def make_engine(network, X, objective, optimizer=None, engine="auto"):
         and network.dtype in (np.float32, np.float64)
         and (optimizer is None or type(optimizer) in OPTIMIZERS.values())
     )
-    kind = CompiledEngine if compiled else NumpyEngine
-    return kind(network, X.shape[1], objective, optimizer)
+    if compiled:
+        return CompiledEngine(network, X.shape[1], objective, optimizer)
+    return NumpyEngine(network, objective, optimizer)
 
 
 def block_rows(network):
@@ -75,7 +76,7 @@ def shuffled(rng, n_rows, batch_size):
 class NumpyEngine:
     """The numpy network: ``Network.loss_and_gradient`` and the optimiser's ``step``."""
 
-    def __init__(self, network, x_width, objective, optimizer=None):
+    def __init__(self, network, objective, optimizer=None):
         self.network, self.objective, self.optimizer = network, objective, optimizer
 
     def loss(self, X, Y, sample_weight, chunk_rows):

@@ -115,8 +115,11 @@ class CompiledNetwork(Network):
 def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, order=None,
               quantile_level=None):  # fmt: skip
     """One epoch by the network's engine: compiled for a CompiledNetwork."""
-    kind = CompiledEngine if isinstance(network, CompiledNetwork) else NumpyEngine
-    engine = kind(network, X.shape[1], Objective(loss, l2, quantile_level), optimizer)
+    objective = Objective(loss, l2, quantile_level)
+    if isinstance(network, CompiledNetwork):
+        engine = CompiledEngine(network, X.shape[1], objective, optimizer)
+    else:
+        engine = NumpyEngine(network, objective, optimizer)
     return engine.run_epoch(X, Y, sample_weight, batch_size, order=order)
 
 
