@@ -68,9 +68,11 @@ def _sigmoid_derivative(a, delta, scratch):
 
 
 def _tanh_derivative(a, delta, scratch):
-    # tanh'(r) = 1 - a²
-    np.multiply(a, a, out=scratch)
-    np.subtract(1, scratch, out=scratch)
+    # tanh'(r) = 1 - a² = (1 - a)(1 + a): the factors lose nothing where a is
+    # near ±1, where 1 - a² rounded after a² would lose all its digits
+    np.subtract(1, a, out=scratch)
+    delta *= scratch
+    np.add(1, a, out=scratch)
     delta *= scratch
 
 

@@ -102,12 +102,12 @@ SIGMOIDNET_INLINE float exp_float(float x)
 
 /* σ(r) = 1 / (1 + e^-r), tanh(r) = 2 σ(2r) - 1 and e^r, in place, for n rows of
  * ``width`` products a W to which each adds the biases b first; a delta
- * times σ'(r) = a (1 - a) and tanh'(r) = 1 - a², from the outputs a; y += α x
- * (the L2 term, without the BLAS's threads); y += x (a row of W looked up by a
- * category code, or a δ added into the row's gradient); and Adam's
- * update of θ (as _optimizers.Adam.step, with the sums m / (1 - β₁) and
- * v / (1 - β₂), and every scalar factor folded into η), for one dtype, named
- * with the variant V and compiled for the instruction set TARGET. */
+ * times σ'(r) = a (1 - a) and tanh'(r) = (1 - a)(1 + a), from the outputs a;
+ * y += α x (the L2 term, without the BLAS's threads); y += x (a row of W
+ * looked up by a category code, or a δ added into the row's gradient); and
+ * Adam's update of θ (as _optimizers.Adam.step, with the sums m / (1 - β₁)
+ * and v / (1 - β₂), and every scalar factor folded into η), for one dtype,
+ * named with the variant V and compiled for the instruction set TARGET. */
 #define SIGMOIDNET_KERNELS(T, SQRT, V, TARGET)                                             \
     TARGET static void sigmoid_##T##_##V(T *restrict r, ptrdiff_t n, ptrdiff_t width,      \
                                          const T *restrict b)                              \
@@ -145,7 +145,7 @@ SIGMOIDNET_INLINE float exp_float(float x)
                                                  ptrdiff_t n)                              \
     {                                                                                      \
         for (ptrdiff_t i = 0; i < n; i++)                                                  \
-            delta[i] = delta[i] * ((T)1 - a[i] * a[i]);                                    \
+            delta[i] = delta[i] * ((T)1 - a[i]) * ((T)1 + a[i]);                           \
     }                                                                                      \
     TARGET static void add_scaled_##T##_##V(T *restrict y, const T *restrict x, ptrdiff_t n, \
                                             T alpha)                                       \

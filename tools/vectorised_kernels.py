@@ -1,11 +1,14 @@
 """Which of the compiled step's kernels vectorise, read from the generated code.
 
-Compiles ``sklearn_sigmoidnet/_kernels.h`` with gcc, -O3 and the C flags that
-``sklearn_sigmoidnet/meson.build`` gives the extension, disassembles it
-with objdump, and counts per kernel function the instructions on 256-bit
-(ymm) and 512-bit (zmm) registers: a loop that vectorised for AVX2 works on
-ymm registers, one for AVX-512 on zmm registers. Prints a table and exits 1
-when an avx2 kernel has no ymm instruction or an avx512 kernel no zmm one.
+Compiles ``sklearn_sigmoidnet/_kernels.h`` with gcc, -O3, the C standard of
+``meson.build`` and the C flags that ``sklearn_sigmoidnet/meson.build`` gives
+the extension, disassembles it with objdump, and counts per kernel function
+the instructions on 256-bit (ymm) and 512-bit (zmm) registers, and the fused
+multiply-adds: a loop that vectorised for AVX2 works on ymm registers, one for
+AVX-512 on zmm registers. Prints a table and exits 1 when an avx2 kernel has
+no ymm instruction or an avx512 kernel no zmm one, or when a kernel that
+evaluates e^x's polynomial has no fused multiply-add (in ISO C mode GCC fuses
+none unless told to by -ffp-contract=fast).
 
     python tools/vectorised_kernels.py [--flags="-fno-math-errno ..."]
 """
@@ -21,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ROOT / "sklearn_sigmoidnet" / "_kernels.h"
 MESON = ROOT / "sklearn_sigmoidnet" / "meson.build"
+# the polynomial's kernels: e^x, and σ and tanh through it
+POLYNOMIAL = re.compile(r"(exp|sigmoid|tanh)_(double|float)s?_avx")
 
 
 def meson_flags():
@@ -30,15 +35,21 @@ def meson_flags():
     return re.findall(r"'([^']+)'", arguments)
 
 
+def meson_standard():
+    """``-std=`` of the project's ``c_std`` default option (ISO C: no contraction by default)."""
+    return "-std=" + re.search(r"'c_std=(\w+)'", (ROOT / "meson.build").read_text()).group(1)
+
+
 def register_counts(flags):
-    """{kernel function: Counter of "ymm" and "zmm" instructions}."""
+    """{kernel function: Counter of "ymm", "zmm" and "fma" instructions}."""
     with tempfile.TemporaryDirectory() as folder:
         source, obj = Path(folder, "kernels.c"), Path(folder, "kernels.o")
         # the table of variants refers to every kernel, so that each is compiled
         source.write_text(
             f'#include "{HEADER}"\nconst void *variants(void) {{ return sigmoidnet_variants; }}\n'
         )
-        subprocess.run(["gcc", "-O3", *flags, "-c", str(source), "-o", str(obj)], check=True)
+        command = ["gcc", "-O3", meson_standard(), *flags, "-c", str(source), "-o", str(obj)]
+        subprocess.run(command, check=True)
         listing = subprocess.run(
             ["objdump", "-d", "--no-show-raw-insn", str(obj)],
             check=True, capture_output=True, text=True,
@@ -53,6 +64,8 @@ def register_counts(flags):
             for register in ("ymm", "zmm"):
                 if register in line:
                     counts[function][register] += 1
+            if re.search(r"\svfn?m(add|sub)", line):
+                counts[function]["fma"] += 1
     return {name: count for name, count in counts.items() if name.endswith(("_avx2", "_avx512"))}
 
 
@@ -62,17 +75,23 @@ def main(argv=None):
     args = parser.parse_args(argv)
     flags = meson_flags() if args.flags is None else args.flags.split()
     counts = register_counts(flags)
-    print(f"gcc -O3 {' '.join(flags)}\n\n| kernel | ymm | zmm | vectorised |\n|---|---:|---:|---|")
-    missing = []
+    print(f"gcc -O3 {meson_standard()} {' '.join(flags)}\n")
+    print("| kernel | ymm | zmm | fma | vectorised |\n|---|---:|---:|---:|---|")
+    missing, unfused = [], []
     for name, count in sorted(counts.items()):
         wide = "zmm" if name.endswith("_avx512") else "ymm"
         ok = count[wide] > 0
         if not ok:
             missing.append(name)
-        print(f"| {name} | {count['ymm']} | {count['zmm']} | {'yes' if ok else 'NO'} |")
+        if POLYNOMIAL.match(name) and not count["fma"]:
+            unfused.append(name)
+        print(f"| {name} | {count['ymm']} | {count['zmm']} | {count['fma']} | "
+              f"{'yes' if ok else 'NO'} |")  # fmt: skip
     if missing:
         print(f"\nnot vectorised: {', '.join(missing)}")
-    return 1 if missing or not counts else 0
+    if unfused:
+        print(f"\nno fused multiply-add: {', '.join(unfused)}")
+    return 1 if missing or unfused or not counts else 0
 
 
 if __name__ == "__main__":
