@@ -5,6 +5,7 @@ on a quiet machine, never asserted in a test.
 """
 
 import importlib.util
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from sklearn_sigmoidnet import _step
+from sklearn_sigmoidnet import _engines, _network, _step
 from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
 from sklearn_sigmoidnet._losses import LOSSES, output_delta, summed_loss
 from sklearn_sigmoidnet._network import feedforward
@@ -143,3 +144,12 @@ def test_step_profile_compares_the_category_lookup_with_one_hot(capsys):
     medians = _load("profile_step").main(shapes)
     assert medians.keys() == {"lookup", "one-hot"} and min(medians.values()) > 0
     assert "one-hot / lookup" in capsys.readouterr().out
+
+
+def test_build_comparison_times_another_builds_step_beside_this_one(capsys, tmp_path):
+    other = tmp_path / Path(_step.__file__).name  # a copy: a module of its own when loaded
+    shutil.copy(_step.__file__, other)
+    ratios = _load("compare_builds").main([str(other), "--quick", "--repeats", "2"])
+    assert len(ratios) == 2 and min(ratios.values()) > 0
+    assert f"(kernels: {_step.kernel_variant()})" in capsys.readouterr().out
+    assert _engines._step is _step and _network._step is _step  # this build's, again
