@@ -4,7 +4,9 @@ A profiler's own overhead is as large as these calls, so each step of the
 forward pass, the backward pass and the Adam update of the numpy reference is
 timed on its own with timeit (median of 7 runs) at the shapes of one benchmark
 case, next to the whole step, and next to the compiled step that training
-runs (per batch of an epoch of 100 batches). The default shapes are the
+runs (per batch of an epoch of 100 batches). The compiled step's ratio to the
+five matrix products is taken from rounds that time the two one right after
+the other (the median of 15 rounds' ratios). The default shapes are the
 digits case of bench_vs_mlp.py (batch 32, 64 → 100 sigmoid units → 10
 softmax outputs, float64).
 
@@ -34,6 +36,8 @@ from sklearn_sigmoidnet._engines import CompiledEngine, Objective
 from sklearn_sigmoidnet._losses import output_delta, summed_loss
 from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._optimizers import Adam
+
+PAIRED_ROUNDS = 15
 
 
 def _median_us(function, number=2000):
@@ -118,20 +122,34 @@ def main(argv=None):
     def compiled_epoch():
         engine.run_epoch(X_epoch, Y_epoch, None, n)
 
+    def five_products():
+        for product in list(steps.values())[:5]:
+            product()
+
     with threadpool_limits(1, user_api="blas"), np.errstate(over="ignore"):
         rows = [(name, _median_us(step)) for name, step in steps.items()]
         rows.append(("whole step: loss_and_gradient + Adam step", _median_us(whole_step)))
         rows.append(
             ("compiled step (the same, one call per epoch)", _median_us(compiled_epoch, 20) / 100)
         )
+        # the ratio from rounds that time both, one right after the other, so
+        # that a busy machine slows both alike
+        ratios = []
+        for round_ in range(PAIRED_ROUNDS):
+            order = [(five_products, 200), (compiled_epoch, 2)]  # 200 batches each
+            if round_ % 2:
+                order.reverse()
+            seconds = {call: timeit.timeit(call, number=number) for call, number in order}
+            ratios.append(seconds[compiled_epoch] / seconds[five_products])
     print(f"batch {n}, {d} → {h} sigmoid → {k} softmax, {dtype}, {network.theta.size} parameters")
     print("\n| step | µs per batch |\n|---|---:|")
     for name, us in rows:
         print(f"| {name} | {us:.1f} |")
     products = sum(us for name, us in rows[:5])
-    print(f"\nthe five products: {products:.1f} µs; compiled step / products: "
-          f"{rows[-1][1] / products:.2f}×")  # fmt: skip
-    return dict(rows)
+    print(f"\nthe five products: {products:.1f} µs; compiled step / products, median of "
+          f"{PAIRED_ROUNDS} paired rounds: {np.median(ratios):.2f}× "
+          f"({min(ratios):.2f}–{max(ratios):.2f})")  # fmt: skip
+    return dict(rows, ratio=float(np.median(ratios)))
 
 
 def categorical(args):

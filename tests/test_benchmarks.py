@@ -134,8 +134,9 @@ def test_kernel_benchmark_times_every_variant_against_numpy(capsys):
 
 def test_step_profile_runs(capsys):
     shapes = ["--batch", "4", "--features", "3", "--hidden", "5", "--outputs", "3"]
-    _load("profile_step").main(shapes)
-    assert "whole step" in capsys.readouterr().out
+    rows = _load("profile_step").main(shapes)
+    out = capsys.readouterr().out
+    assert "whole step" in out and "paired rounds" in out and rows["ratio"] > 0
 
 
 def test_step_profile_compares_the_category_lookup_with_one_hot(capsys):
