@@ -517,7 +517,9 @@ def combine(rows, modes):
 
 def print_combined(combined, summary):
     ours_modes, hgb_modes = combined["ours_modes"], combined["hgb_modes"]
-    # HGB's no-scaler score is its pipeline one to the third decimal: only two columns
+    # HGB bins each column by its quantiles, and scaling leaves every value in its bin: its
+    # no-scaler column would repeat the pipeline one (benchmarks/results/0.3.0.md, "The
+    # defaults benchmark three ways"), so only two columns
     hgb_shown = [m for m in ("pipeline", "raw") if m in hgb_modes] or hgb_modes
     gap_modes = [m for m in ours_modes if m in hgb_modes]
     ratio_modes = [m for m in ours_modes if m != "pipeline"] if "pipeline" in ours_modes else []
