@@ -32,7 +32,7 @@ from machine import describe
 from threadpoolctl import threadpool_limits
 
 from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
-from sklearn_sigmoidnet._engines import CompiledEngine, Objective
+from sklearn_sigmoidnet._engines import CompiledEngine, Objective, Rows
 from sklearn_sigmoidnet._losses import output_delta, summed_loss
 from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._optimizers import Adam
@@ -120,7 +120,7 @@ def main(argv=None):
     X_epoch, Y_epoch = np.tile(X, (100, 1)), np.tile(Y, (100, 1))
 
     def compiled_epoch():
-        engine.run_epoch(X_epoch, Y_epoch, None, n)
+        engine.run_epoch(Rows(X_epoch, Y_epoch, None), n)
 
     products = list(steps.values())[:5]
 
@@ -178,7 +178,7 @@ def categorical(args):
             order = rng.permutation(n)
             for name, (engine, X_) in runs.items():
                 started = time.perf_counter()
-                engine.run_epoch(X_, Y, None, args.batch, order=order)
+                engine.run_epoch_in_order(Rows(X_, Y, None), args.batch, order)
                 if repeat:
                     times[name].append(time.perf_counter() - started)
     medians = {name: float(np.median(values)) for name, values in times.items()}

@@ -14,10 +14,10 @@ def identity(r):
 
 
 def sigmoid(r):
-    # 1 / (1 + e^-r) with numpy's vectorised exp: several times faster than
-    # scipy's expit and as exact. e^-r overflows to inf for very negative r,
-    # which gives the right limit σ = 0; callers silence that warning once per
-    # pass (np.errstate(over="ignore")), as entering it per layer costs time.
+    # 1 / (1 + e^-r) with numpy's vectorised exp: faster than scipy's expit
+    # and as exact. e^-r overflows to inf for very negative r, which gives the
+    # right limit σ = 0; callers silence that warning once per pass
+    # (np.errstate(over="ignore")), as entering it per layer costs time.
     np.negative(r, out=r)
     np.exp(r, out=r)
     r += 1

@@ -32,41 +32,22 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
-from . import _dask, _fit_input
 from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import FIT_CONTEXT_ATTRIBUTES, CallbackSupportMixin, callback_hooks
+from ._dask import blockwise
 from ._engines import ENGINES
-from ._fit_input import check_validation_input
+from ._fit_input import check_fit_input, check_validation_input
 from ._input_encoding import InputEncoding, as_table
 from ._network import Network, feedforward
-from ._outcome import report
-from ._settings import (
-    check_early_stopping,
-    hidden_activations,
-    hidden_layer_sizes,
-    holds_out,
-    make_optimizer,
-    run_settings,
-)
+from ._outcome import raise_or_warn
+from ._run import Progress
+from ._settings import check_early_stopping, plan_fit
 from ._target_encoding import LabelTargets, ScaledTargets
-from ._training import Progress, train_lbfgs, train_stochastic
-from ._validation import Monitor, validation_split
+from ._training import train_lbfgs, train_stochastic
 
 # the fitted encodings, and the classes they may be
 _ENCODINGS = ("_input_encoding", "_target_encoding")
 _ENCODING_KINDS = {kind.__name__: kind for kind in (InputEncoding, ScaledTargets, LabelTargets)}
-
-
-def blockwise(method):
-    """``method`` of dask input as a dask array, computed block by block on the workers."""
-
-    @functools.wraps(method)
-    def wrapper(self, X):
-        if _dask.on_cluster(X):
-            return _dask.predict_blocks(self, method.__name__, X)
-        return method(self, X)
-
-    return wrapper
 
 
 def _is_stochastic(estimator):
@@ -254,48 +235,40 @@ class BaseSigmoidNet(
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=(None,) * 3):
-        given_validation = any(value is not None for value in validation)
         if incremental and self.__sklearn_is_fitted__():
             # _fit_context leaves the parameters of a fitted model's partial_fit unchecked
             self._validate_params()
-        check_early_stopping(self, incremental, given_validation)
+        check_early_stopping(self, incremental, any(value is not None for value in validation))
         continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
-        # dask input trains on the cluster's workers: only its data differ from here on
-        cluster = _dask.on_cluster(X, y, sample_weight)
-        data, inputs, targets, fitted, holder = (_dask if cluster else _fit_input).check_fit_input(
-            self, X, y, sample_weight, continuing=continuing, incremental=incremental,
-            classes=classes,
-        )  # fmt: skip
-        network = self._network(inputs, targets, continuing)
+        given = check_fit_input(self, X, y, sample_weight, continuing=continuing,
+                                incremental=incremental, classes=classes)  # fmt: skip
+        inputs, targets = given.inputs, given.targets
+        plan = plan_fit(self, targets, incremental)
+        network = self._network(plan, inputs, targets, continuing)
         rng = check_random_state(self.random_state)
         if continuing:
             progress = self._progress()
         else:
             network.initialize(rng, input_width=inputs.n_dense + inputs.n_category_columns)
             progress = Progress()
-        fitted.update(self._fitted_architecture(network, inputs, targets))
-
-        def model(network):  # a copy of this estimator with these is a fitted model
-            return {**fitted, **self._fitted_weights(network, inputs, targets)}
-
-        data, monitor, split_state = self._monitor(
-            data, validation, holder, inputs, targets, rng, continuing, incremental, model
+        fitted = {**given.attributes, **self._fitted_architecture(network, inputs, targets)}
+        model = functools.partial(self._model, fitted, inputs, targets)
+        data, monitor, split_state = self._early_stopping(
+            given, plan, validation, rng, continuing, model
         )
         if split_state is not None:
             fitted["_split_state"] = split_state
-        settings = run_settings(
-            self, data.Y.shape[0], incremental, network.activations[:-1], targets
-        )
-        fit_task, hooks = callback_hooks(
-            self, 1 if incremental else self.epochs, data.U, data.Y, model
-        )
-        result = self._train(network, data, settings, progress, rng, monitor, hooks)
-        if cluster:  # the hints' largest values are not gathered from the workers
-            dense = Y = np.empty((0, 0))
-        else:
-            dense, Y = (data.U if inputs.sparse else data.U[:, : inputs.n_dense]), data.Y
-        report(result, self.solver, self.epochs, settings.learning_rate,
-               continuing=continuing, X=dense, Y=Y)  # fmt: skip
+        settings = plan.run_settings(data.n_rows)
+        n_tasks = 1 if incremental else self.epochs
+        fit_task, hooks = callback_hooks(self, n_tasks, data.U, data.Y, model)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if plan.solver == "lbfgs":
+                result = train_lbfgs(network, data, settings, progress, hooks=hooks)
+            else:
+                optimizer = plan.optimizer(network, progress.optimizer_state)
+                result = train_stochastic(network, optimizer, data, settings, progress, rng,
+                                          monitor=monitor, hooks=hooks)  # fmt: skip
+        raise_or_warn(result, plan.solver, settings, continuing=continuing, data=data)
         fitted.update(self._fitted_weights(network, inputs, targets))
         fitted.update(self._fitted_progress(result, continuing))
         self._commit(fitted)
@@ -315,43 +288,40 @@ class BaseSigmoidNet(
             **targets.attributes,
         }
 
-    def _monitor(self, data, validation, holder, inputs, targets, rng, continuing, incremental,
-                 model):  # fmt: skip
-        """The data to train on, early stopping's monitor (or None), and the split's state."""
-        if any(value is not None for value in validation) and self.solver != "lbfgs":
-            if _dask.on_cluster(*validation):
-                raise ValueError(
-                    "X_val and y_val as dask collections: give them in memory (numpy or "
-                    "pandas), or let early stopping hold out partitions of X."
-                )
-            valid = check_validation_input(holder, inputs, targets, *validation)
-            monitor = Monitor(self, targets, valid.X, valid.U, valid.y, valid.Y,
-                              valid.sample_weight, model)  # fmt: skip
-            return data, monitor, None
-        if holds_out(self, data.Y.shape[0], incremental):
-            return self._hold_out(data, targets, rng, continuing, model)
-        return data, None, None
+    def _model(self, fitted, inputs, targets, network):
+        """The fitted attributes of a model of ``network``'s weights: a copy of this
+        estimator with these predicts as the network does."""
+        return {**fitted, **self._fitted_weights(network, inputs, targets)}
 
-    def _train(self, network, data, settings, progress, rng, monitor, hooks):
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            if self.solver == "lbfgs":
-                return train_lbfgs(
-                    network, data.U, data.Y, data.sample_weight, settings, progress, hooks=hooks
-                )
-            optimizer = make_optimizer(
-                self, network, progress.optimizer_state, settings.learning_rate
-            )
-            return train_stochastic(
-                network, optimizer, data.U, data.Y, data.sample_weight, settings, progress, rng,
-                monitor=monitor, hooks=hooks,
-            )  # fmt: skip
+    def _early_stopping(self, given, plan, validation, rng, continuing, model):
+        """The data to train on, early stopping's monitor (or None), and the
+        random state of the split (None when nothing is held out).
 
-    def _network(self, inputs, targets, continuing):
+        Early stopping watches the validation data given to fit, or a share of
+        the fit's data held out. A warm start holds out as its first fit did,
+        so that it validates on the same rows and compares with the same best
+        score.
+        """
+        data, targets = given.data, given.targets
+        if any(value is not None for value in validation) and plan.solver != "lbfgs":
+            valid = check_validation_input(given, *validation)
+            return data, valid.monitor(self, targets, model), None
+        if not plan.holds_out(data.n_rows):
+            return data, None, None
+        split_state = self.__dict__.get("_split_state") if continuing else None
+        if split_state is None:
+            split_state, split_rng = rng.get_state(), rng
+        else:
+            split_rng = np.random.RandomState()
+            split_rng.set_state(split_state)
+        train, valid = data.hold_out(plan.validation_fraction, split_rng, targets)
+        return train, valid.monitor(self, targets, model), split_state
+
+    def _network(self, plan, inputs, targets, continuing):
         """A network for these encodings: the fitted one, unfolded, when continuing."""
-        sizes = hidden_layer_sizes(self)
         network = Network(
-            [inputs.n_inputs, *sizes, targets.n_outputs],
-            hidden_activations(self, len(sizes)),
+            [inputs.n_inputs, *plan.hidden_layer_sizes, targets.n_outputs],
+            plan.hidden_activations,
             targets.out_activation,
             inputs.dtype,
             n_category_columns=inputs.n_category_columns,
@@ -374,30 +344,6 @@ class BaseSigmoidNet(
             network.W[-1][...], network.b[-1][...] = targets.unfold(network.W[-1], network.b[-1])
             network.W[0][...], network.b[0][...] = inputs.unfold(network.W[0], network.b[0])
         return network
-
-    def _hold_out(self, data, targets, rng, continuing, model):
-        """The data to train on, a monitor of the rest, and the split's random state.
-
-        A warm start splits as its first fit did, so that it validates on the
-        same rows and compares with the same best score.
-        """
-        split_state = self.__dict__.get("_split_state") if continuing else None
-        if split_state is None:
-            split_state, split_rng = rng.get_state(), rng
-        else:
-            split_rng = np.random.RandomState()
-            split_rng.set_state(split_state)
-        if isinstance(data, _dask.ClusterData):  # whole partitions held out, on the workers
-            train, monitor = _dask.hold_out(self, data, targets, split_rng)
-            return train, monitor, split_state
-        train, valid = validation_split(
-            data.Y, data.sample_weight, split_rng, self.validation_fraction,
-            targets.stratify(data.Y),
-        )  # fmt: skip
-        valid = data.rows(valid)
-        monitor = Monitor(self, targets, valid.X, valid.U, valid.y, valid.Y,
-                          valid.sample_weight, model)  # fmt: skip
-        return data.rows(train), monitor, split_state
 
     def _progress(self):
         """What the fitted model hands on to a continuing fit."""
@@ -468,8 +414,8 @@ class BaseSigmoidNet(
         return hasattr(self, "coefs_")
 
     def _check_fitted(self):
-        # what check_is_fitted does, minus its generic look-ups: a tenth of
-        # the time of predicting one row
+        # what check_is_fitted does, minus its generic look-ups (it computes the
+        # estimator's tags), a noticeable share of predicting one row
         if not hasattr(self, "coefs_"):
             raise NotFittedError(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' first."

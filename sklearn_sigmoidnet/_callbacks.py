@@ -1,6 +1,6 @@
 """The training run's epochs as tasks of scikit-learn's callback API (``sklearn.callback``)."""
 
-from ._training import Hooks
+from ._run import Hooks
 
 try:
     from sklearn.callback import CallbackSupportMixin

@@ -91,8 +91,8 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         How training computes. "auto" runs the compiled training step
         wherever it applies (dense X) and the numpy network elsewhere;
         "numpy" always runs the numpy network, the lecture's equations in
-        code, which the tests hold the compiled step to: several times
-        slower, the same model up to rounding.
+        code, which the tests hold the compiled step to: slower than
+        the compiled step, the same model up to rounding.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplying the sample weights;
         "balanced" weighs each class inversely to its frequency in the data

@@ -1,17 +1,20 @@
 """How a fit computes: the numpy network, or the compiled step.
 
-An engine evaluates the loss L(θ) and its gradient, and runs epochs of an
-optimiser's mini-batch steps, for one network, one objective (the loss, the
-L2 coefficient and the quantile level) and one optimiser, all fixed for the
-fit. ``make_engine`` is the one place that chooses which engine trains: the
-compiled step (``_step.pyx``) wherever it applies, dense X of θ's dtype; the
-numpy network (``_network.py``, ``_epoch.py``, ``_optimizers.py``), the
-readable reference that the tests hold the compiled step to, everywhere else
-or when asked for; data partitioned over a cluster trains where it lies
-(``_dask.py``).
+An engine (``Engine``) evaluates the loss L(θ) and its gradient, and runs
+epochs of an optimiser's mini-batch steps, for one network, one objective
+(the loss, the L2 coefficient and the quantile level) and one optimiser, all
+fixed for the fit, on a fit's data: the rows it is given (``Rows``: the
+network's input U, its targets Y and the sample weights). The data choose
+their engine: rows in memory through ``make_engine``, the one place that
+chooses between the compiled step (``_step.pyx``) wherever it applies, dense
+U of θ's dtype, and the numpy network (``_network.py``, ``_epoch.py``,
+``_optimizers.py``), the readable reference that the tests hold the compiled
+step to, everywhere else or when asked for; partitions on a cluster train
+where they lie (``_dask``), each by the engine ``make_engine`` chooses there.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -35,33 +38,57 @@ class Objective:
     quantile_level: float | None = None  # the α of loss="quantile"
 
 
-def make_engine(network, X, objective, optimizer=None, engine="auto"):
-    """The engine that trains ``network`` on X (and data of X's kind and width).
+class Rows(NamedTuple):
+    """Rows as the network trains on them."""
+
+    U: object  # the network's input: a 2-D array or a CSR matrix
+    Y: np.ndarray  # its targets
+    sample_weight: np.ndarray | None  # class weights included
+
+
+class Engine(Protocol):
+    """What the training loops ask of an engine. ``data`` are those the engine
+    was made for, or other data of their kind and width (``Rows`` in memory)."""
+
+    network: object  # the Network whose θ and g = ∇L(θ) the engine reads and fills
+
+    def loss(self, data, chunk_rows: int) -> float:
+        """L(θ) on all of the data, penalty included, ``chunk_rows`` rows at a time."""
+
+    def loss_and_gradient(self, data) -> float:
+        """Fill ``network.grad`` with ∇L(θ) on all of the data; return the mean data loss."""
+
+    def run_epoch(self, data, batch_size: int, rng) -> tuple[float, int, float]:
+        """One pass of mini-batch steps, shuffled by the RandomState ``rng``
+        unless it is None; the batches' mean data loss, the updates made and
+        the first batch's loss."""
+
+
+def make_engine(network, U, objective, optimizer=None, engine="auto"):
+    """The engine that trains ``network`` on rows whose input is of U's kind and width.
 
     ``engine="numpy"`` asks for the numpy reference; "auto" takes the compiled
     step where it applies.
     """
     if engine not in ENGINES:
         raise ValueError(f"engine={engine!r}: expected one of {', '.join(ENGINES)}")
-    if hasattr(X, "engine"):  # partitions on a cluster: their own engine, run on the workers
-        return X.engine(network, objective, optimizer, engine)
     compiled = (
         engine == "auto"
-        and isinstance(X, np.ndarray)
-        and X.dtype == network.dtype
+        and isinstance(U, np.ndarray)
+        and U.dtype == network.dtype
         and network.dtype in (np.float32, np.float64)
         and (optimizer is None or type(optimizer) in OPTIMIZERS.values())
     )
     if compiled:
-        return CompiledEngine(network, X.shape[1], objective, optimizer)
+        return CompiledEngine(network, U.shape[1], objective, optimizer)
     return NumpyEngine(network, objective, optimizer)
 
 
 def block_rows(network):
     """Rows per block of a full-batch pass: their outputs and deltas take about
-    ``_BLOCK_BYTES``. On 50,000 rows of a (100,) network, blocks of 512 to
-    1,024 rows were 1.7 times as fast as one block of all the rows, and fits
-    of millions of rows do not hold every row's activations."""
+    ``_BLOCK_BYTES``, so that they stay in the CPU's cache: faster than one
+    block of all the rows (benchmarks/results/0.4.0.md), and fits of millions
+    of rows do not hold every row's activations."""
     n_units = sum(network.layer_sizes[1:])
     return max(64, _BLOCK_BYTES // (2 * n_units * network.dtype.itemsize))
 
@@ -73,39 +100,42 @@ def shuffled(rng, n_rows, batch_size):
     return rng.permutation(n_rows) if rng is not None and n_rows > batch_size else None
 
 
-class NumpyEngine:
+class _RowsEngine:
+    """An engine of rows in memory, which can also run an epoch in a given order."""
+
+    def run_epoch(self, data, batch_size, rng=None):
+        return self.run_epoch_in_order(data, batch_size, shuffled(rng, data.U.shape[0], batch_size))
+
+
+class NumpyEngine(_RowsEngine):
     """The numpy network: ``Network.loss_and_gradient`` and the optimiser's ``step``."""
 
     def __init__(self, network, objective, optimizer=None):
         self.network, self.objective, self.optimizer = network, objective, optimizer
 
-    def loss(self, X, Y, sample_weight, chunk_rows):
-        """L(θ) on all of (X, Y), penalty included, ``chunk_rows`` rows at a time."""
+    def loss(self, data, chunk_rows):
         o = self.objective
-        return self.network.loss(X, Y, sample_weight, o.loss, o.l2, chunk_rows, o.quantile_level)
+        return self.network.loss(
+            data.U, data.Y, data.sample_weight, o.loss, o.l2, chunk_rows, o.quantile_level
+        )
 
-    def loss_and_gradient(self, X, Y, sample_weight):
-        """Fill ``network.grad`` with ∇L(θ) on all of (X, Y); return the mean data loss."""
+    def loss_and_gradient(self, data):
         o = self.objective
-        return self.network.loss_and_gradient(X, Y, sample_weight, o.loss, o.l2, o.quantile_level)
+        return self.network.loss_and_gradient(
+            data.U, data.Y, data.sample_weight, o.loss, o.l2, o.quantile_level
+        )
 
-    def run_epoch(self, X, Y, sample_weight, batch_size, rng=None, order=None):
-        """One pass of mini-batch steps: the rows in ``order`` when given, else
-        shuffled by ``rng`` when given, else as they are.
-
-        Returns the batches' data losses averaged with the batches' weights, the
-        number of updates made, and the first batch's loss.
-        """
+    def run_epoch_in_order(self, data, batch_size, order):
+        """``run_epoch`` over the rows in ``order``, or as they are for None."""
         o = self.objective
-        if order is None:
-            order = shuffled(rng, X.shape[0], batch_size)
         return run_epoch(
-            self.network, self.optimizer, X, Y, sample_weight, batch_size=batch_size,
-            loss=o.loss, l2=o.l2, order=order, quantile_level=o.quantile_level,
+            self.network, self.optimizer, data.U, data.Y, data.sample_weight,
+            batch_size=batch_size, loss=o.loss, l2=o.l2, order=order,
+            quantile_level=o.quantile_level,
         )  # fmt: skip
 
 
-class CompiledEngine:
+class CompiledEngine(_RowsEngine):
     """The compiled step, built once: the same computations as ``NumpyEngine``."""
 
     def __init__(self, network, x_width, objective, optimizer=None):
@@ -123,18 +153,21 @@ class CompiledEngine:
             sample_weight = np.ascontiguousarray(sample_weight, dtype=dtype)
         return np.asarray(Y, dtype=dtype), sample_weight
 
-    def loss(self, X, Y, sample_weight, chunk_rows):
+    def loss(self, data, chunk_rows):
         network = self.network
-        Y, sample_weight = self._typed(Y, sample_weight)
-        data_loss = self.step.loss(network.theta, network.grad, X, Y, sample_weight, chunk_rows)
+        Y, sample_weight = self._typed(data.Y, data.sample_weight)
+        data_loss = self.step.loss(
+            network.theta, network.grad, data.U, Y, sample_weight, chunk_rows
+        )
         return data_loss + 0.5 * self.objective.l2 * penalty(network.W)
 
-    def loss_and_gradient(self, X, Y, sample_weight):
+    def loss_and_gradient(self, data):
         """As ``NumpyEngine.loss_and_gradient``, a block of rows at a time: the
         blocks' mean losses and gradients added with their shares of the weight."""
         network, step, rows = self.network, self.step, block_rows(self.network)
         theta, grad = network.theta, network.grad
-        Y, sample_weight = self._typed(Y, sample_weight)
+        X = data.U
+        Y, sample_weight = self._typed(data.Y, data.sample_weight)
         n = X.shape[0]
         starts = range(0, n, rows)
         if sample_weight is None:
@@ -154,13 +187,11 @@ class CompiledEngine:
         grad[...] = summed
         return loss
 
-    def run_epoch(self, X, Y, sample_weight, batch_size, rng=None, order=None):
+    def run_epoch_in_order(self, data, batch_size, order):
         network, optimizer = self.network, self.optimizer
-        Y, sample_weight = self._typed(Y, sample_weight)
-        if order is None:
-            order = shuffled(rng, X.shape[0], batch_size)
+        Y, sample_weight = self._typed(data.Y, data.sample_weight)
         result = self.step.run_epoch(
-            network.theta, network.grad, X, Y, sample_weight, batch_size, order,
+            network.theta, network.grad, data.U, Y, sample_weight, batch_size, order,
             *_rule(optimizer), *self.vectors,
         )  # fmt: skip
         optimizer.count_steps(result[1])

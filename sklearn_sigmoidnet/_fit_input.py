@@ -1,7 +1,14 @@
-"""The checks of a fit's input, and the data as the network trains on it."""
+"""The checks of a fit's input, and the data as the network trains on it.
+
+``check_fit_input`` is the one place that tells data in memory from data on a
+cluster: either way it returns a ``FitInput`` whose ``data`` implement
+``TrainingData``, the protocol that the training loops and the estimator
+use. Rows in memory are ``FitData``; partitions on a cluster are ``_dask``'s.
+"""
 
 import copy
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -10,33 +17,99 @@ from sklearn.base import is_regressor
 from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils.validation import _check_sample_weight, _check_y, validate_data
 
+from . import _dask
+from ._early_stopping import Monitor, validation_split
+from ._engines import make_engine
 from ._input_encoding import as_table
-from ._validation import check_weight_total
+from ._statistics import check_weight_total
+
+
+class TrainingData(Protocol):
+    """A fit's data, wherever they are: what training and early stopping ask of them."""
+
+    n_rows: int
+    weight_total: float  # the sample (times class) weights' total; n_rows without weights
+    U: object  # the network's input, and its targets Y, as the callbacks are given them
+    Y: object
+
+    def engine(self, network, objective, optimizer=None, kind="auto"):
+        """The engine (``_engines.Engine``) that trains ``network`` on these data."""
+
+    def hold_out(self, fraction, rng, targets):
+        """The data to train on and the ``fraction`` to validate on, drawn by ``rng``."""
+
+    def monitor(self, estimator, targets, model):
+        """Early stopping's monitor of these data: network → (validation loss, score)."""
+
+    def largest_values(self):
+        """The largest |value| of the inputs and of the targets, by name, where known."""
 
 
 @dataclass
 class FitData:
-    """One fit's data: as given (checked) and as the network trains on it."""
+    """One fit's rows in memory: as given (checked) and as the network trains on them."""
 
     X: object  # the rows as given: a DataFrame, an array or a CSR matrix
     y: np.ndarray
     U: object  # the network's input: encoded and scaled
     Y: np.ndarray  # the network's targets
     sample_weight: np.ndarray | None  # class weights included
+    n_codes: int = 0  # U's last columns that hold category codes, not values
+
+    @property
+    def n_rows(self):
+        return self.Y.shape[0]
+
+    @property
+    def weight_total(self):
+        return self.n_rows if self.sample_weight is None else float(self.sample_weight.sum())
 
     def rows(self, index):
         """The data of these rows only."""
         sw = None if self.sample_weight is None else self.sample_weight[index]
-        return FitData(_take(self.X, index), self.y[index], self.U[index], self.Y[index], sw)
+        return FitData(_take(self.X, index), self.y[index], self.U[index], self.Y[index], sw,
+                       self.n_codes)  # fmt: skip
+
+    def engine(self, network, objective, optimizer=None, kind="auto"):
+        return make_engine(network, self.U, objective, optimizer, kind)
+
+    def hold_out(self, fraction, rng, targets):
+        train, valid = validation_split(
+            self.Y, self.sample_weight, rng, fraction, targets.stratify(self.Y)
+        )
+        return self.rows(train), self.rows(valid)
+
+    def monitor(self, estimator, targets, model):
+        return Monitor(estimator, targets, self, model)
+
+    def largest_values(self):
+        values = self.U if sparse.issparse(self.U) else self.U[:, : self.U.shape[1] - self.n_codes]
+        return {name: abs(A).max() if A.size else 0 for name, A in [("X", values), ("y", self.Y)]}
+
+
+@dataclass(frozen=True)
+class FitInput:
+    """A fit's checked input: its data, the two encodings, and the attributes of X."""
+
+    data: TrainingData
+    inputs: object  # the fitted InputEncoding
+    targets: object  # the fitted target encoding
+    attributes: dict  # n_features_in_, and feature_names_in_ where X has names
+    holder: object  # the estimator (or its copy) on which validate_data recorded them
 
 
 def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, classes=None):
-    """The fit's data, its input and target encodings, and the attributes of X.
+    """The fit's ``FitInput``: in memory, or on the cluster for dask collections.
 
     A continuing fit (warm start, partial_fit) encodes with the fitted
     encodings; any other fits new ones. Nothing is recorded on the estimator:
     a copy takes what scikit-learn's ``validate_data`` records.
     """
+    if _dask.on_cluster(X, y, sample_weight):
+        return FitInput(*_dask.check_fit_input(
+            estimator, X, y, sample_weight, continuing=continuing, incremental=incremental,
+            classes=classes,
+        ))  # fmt: skip
     X = as_table(X)
     holder = estimator if continuing else copy.copy(estimator)
     validate_data(holder, X, y, reset=not continuing, skip_check_array=True)
@@ -60,23 +133,29 @@ def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, 
             X, targets.weigh(Y, sample_weight, incremental), attributes.get("feature_names_in_")
         )
     data = _network_data(X, y, Y, sample_weight, inputs, targets, incremental)
-    return data, inputs, targets, attributes, holder
+    return FitInput(data, inputs, targets, attributes, holder)
 
 
-def check_validation_input(holder, inputs, targets, X_val, y_val, sample_weight_val):
-    """The validation data given to fit, checked and encoded like the training data."""
+def check_validation_input(given, X_val, y_val, sample_weight_val):
+    """The validation data given to fit, checked and encoded like the training data
+    of the ``FitInput`` ``given``."""
+    if _dask.on_cluster(X_val, y_val, sample_weight_val):
+        raise ValueError(
+            "X_val and y_val as dask collections: give them in memory (numpy or "
+            "pandas), or let early stopping hold out partitions of X."
+        )
     if X_val is None or y_val is None:
         raise ValueError("X_val and y_val go together: give both, or neither.")
     X_val = as_table(X_val)
-    validate_data(holder, X_val, reset=False, skip_check_array=True)
-    X_val = inputs.check(X_val)
-    y_val = _check_y(y_val, multi_output=True, y_numeric=is_regressor(holder))
+    validate_data(given.holder, X_val, reset=False, skip_check_array=True)
+    X_val = given.inputs.check(X_val)
+    y_val = _check_y(y_val, multi_output=True, y_numeric=is_regressor(given.holder))
     check_consistent_length(X_val, y_val)
     if sample_weight_val is not None:
         sample_weight_val = _check_sample_weight(sample_weight_val, X_val, ensure_non_negative=True)
-    Y_val = targets.encode(y_val, "y_val")
+    Y_val = given.targets.encode(y_val, "y_val")
     return _network_data(
-        X_val, y_val, Y_val, sample_weight_val, inputs, targets, False, "validation "
+        X_val, y_val, Y_val, sample_weight_val, given.inputs, given.targets, False, "validation "
     )
 
 
@@ -93,7 +172,7 @@ def _network_data(X, y, Y, sample_weight, inputs, targets, incremental, which=""
         what = "class weights" if sample_weight is None else "sample times class weights"
         check_weight_total(weighted, f"The {which}samples' {what}")
     U = inputs.encode(X, scaled=True)
-    return FitData(X, y, U, Y, weighted)
+    return FitData(X, y, U, Y, weighted, inputs.n_category_columns)
 
 
 def _take(X, index):

@@ -26,6 +26,8 @@ import pandas as pd
 from scipy import sparse
 from sklearn.utils import assert_all_finite, check_array
 
+from ._statistics import column_mean_and_std, scale_or_one
+
 
 class InputEncoding:
     """Columns of a table as the network's inputs, and the scaling to fold.
@@ -60,20 +62,12 @@ class InputEncoding:
         Returns the validated X (see ``check``) and the fitted encoding.
         """
         X, names = self.prepare(X, feature_names)
-        numeric = self._numeric_block(X)
-        fill, std = _weighted_mean_and_std(numeric, sample_weight)
+        numeric = self.numeric_block(X)
+        fill, std = column_mean_and_std(numeric, sample_weight)
         missing = np.zeros(numeric.shape[1], bool) if self.sparse else np.isnan(numeric).any(0)
-        counts = []
-        for j in self.categorical:
-            try:
-                counts.append(category_counts(_column(X, j)))
-            except TypeError as error:  # unhashable values: lists, dicts
-                raise ValueError(
-                    f"Column {names[j]!r} holds values that the network cannot take as "
-                    f"numbers or as categories ({error}); give it numbers, strings, or a "
-                    "pandas category."
-                ) from error
-        return X, self.learn(names, fill, std, missing, _is_binary(numeric), counts)
+        counts = self.category_counts(X, names)
+        return X, self.learn(names, fill, scale_or_one(fill, std), missing, _is_binary(numeric),
+                             counts)  # fmt: skip
 
     def prepare(self, X, feature_names):
         """The part of ``fit`` that needs X's columns only, not its rows: their kinds.
@@ -90,6 +84,20 @@ class InputEncoding:
         self.numeric = np.flatnonzero(~categorical)
         self.categorical = np.flatnonzero(categorical)
         return X, names
+
+    def category_counts(self, X, names):
+        """Per categorical column of the validated X, what ``category_counts`` gives."""
+        counts = []
+        for j in self.categorical:
+            try:
+                counts.append(category_counts(_column(X, j)))
+            except TypeError as error:  # unhashable values: lists, dicts
+                raise ValueError(
+                    f"Column {names[j]!r} holds values that the network cannot take as "
+                    f"numbers or as categories ({error}); give it numbers, strings, or a "
+                    "pandas category."
+                ) from error
+        return counts
 
     def learn(self, names, fill, std, missing, binary, counts):
         """The rest of ``fit``, from the training rows' statistics.
@@ -211,7 +219,7 @@ class InputEncoding:
         them; then the missing indicators; then one column per categorical
         column holding the row of W that its category selects (-1: none).
         """
-        numeric = self._numeric_block(X)
+        numeric = self.numeric_block(X)
         if sparse.issparse(numeric):
             numeric = numeric.astype(self.dtype)  # a copy
             if scaled:
@@ -237,7 +245,8 @@ class InputEncoding:
         """Inputs that enter as values: the numeric columns and the indicators."""
         return len(self.numeric) + len(self.missing)
 
-    def _numeric_block(self, X):
+    def numeric_block(self, X):
+        """The numeric columns of the validated X, as floats (missing: NaN)."""
         if isinstance(X, pd.DataFrame):
             return np.column_stack(
                 [_numeric_values(X.iloc[:, j]) for j in self.numeric]
@@ -444,53 +453,3 @@ def _is_binary(X):
         ones = np.bincount(column[X.data == 1], minlength=X.shape[1])
         return ones == stored
     return ((X == 0) | (X == 1) | np.isnan(X)).all(axis=0)
-
-
-# rows of X per block of the column statistics: temporaries of a few hundred kB, not X's size
-_STATISTICS_ROWS = 2048
-
-
-def _weighted_mean_and_std(X, sample_weight):
-    """Each column's weighted mean and standard deviation, missing values left out.
-
-    A column that is constant (to rounding) keeps s = 1; a column with no
-    value keeps m = 0. Sparse X counts its zeros as values.
-    """
-    n_samples, n_columns = X.shape
-    w = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    if sparse.issparse(X):
-        total = w.sum()
-        mean = np.asarray(X.T @ w).ravel() / total
-        square = np.asarray(X.multiply(X).T @ w).ravel() / total
-        std = np.sqrt(np.maximum(square - mean**2, 0))
-    else:
-
-        def blocks():  # each block's values (missing as 0), where present, and weights
-            for start in range(0, n_samples, _STATISTICS_ROWS):
-                rows = slice(start, start + _STATISTICS_ROWS)
-                present = ~np.isnan(X[rows])
-                yield np.where(present, X[rows], 0.0), present, present * w[rows, None]
-
-        total, largest = np.zeros(n_columns), np.zeros(n_columns)
-        for values, _, weights in blocks():
-            total += weights.sum(axis=0)
-            largest = np.maximum(largest, np.abs(values).max(axis=0))
-        safe = np.where(total > 0, total, 1.0)
-        # sums of values and of squares of order one, so that those near the largest
-        # float cannot overflow
-        unit = np.where(largest > 0, largest, 1.0)
-        sums = sum((weights * (values / unit)).sum(axis=0) for values, _, weights in blocks())
-        mean = unit * (sums / safe)
-        largest[...] = 0
-        for values, present, _ in blocks():
-            deviation = np.where(present, values - mean, 0.0)
-            largest = np.maximum(largest, np.abs(deviation).max(axis=0))
-        unit = np.where(largest > 0, largest, 1.0)
-        squares = sum(
-            (weights * (np.where(present, values - mean, 0.0) / unit) ** 2).sum(axis=0)
-            for values, present, weights in blocks()
-        )
-        std = unit * np.sqrt(squares / safe)
-        mean = np.where(total > 0, mean, 0.0)
-    rounding = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
-    return mean, np.where(std > rounding, std, 1.0)

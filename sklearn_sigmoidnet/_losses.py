@@ -126,7 +126,7 @@ def _weighted_sum(values, sample_weight):
 def _log_clipped(p, out):
     """log p with p clipped as in ``log_loss``, into ``out``."""
     eps = np.finfo(p.dtype).eps
-    # two one-sided bounds cost less than np.clip's general machinery
+    # two one-sided bounds in place, without np.clip's general machinery
     np.maximum(p, eps, out=out)
     np.minimum(out, 1 - eps, out=out)
     return np.log(out, out=out)

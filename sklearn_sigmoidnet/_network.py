@@ -261,7 +261,7 @@ class Network:
             np.matmul(ones, delta, out=self.db[layer])  # Σ over the batch's rows
             if layer:
                 W = self.W[layer]
-                if W.shape[1] == 1:  # an outer product: broadcasting beats BLAS 2-4×
+                if W.shape[1] == 1:  # an outer product: broadcasting is faster than BLAS
                     delta_in = np.multiply(delta, W.T, out=deltas[layer - 1])
                 else:
                     delta_in = np.matmul(delta, W.T, out=deltas[layer - 1])

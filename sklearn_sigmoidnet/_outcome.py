@@ -9,17 +9,20 @@ from sklearn.exceptions import ConvergenceWarning
 NO_PROGRESS = 1e-6
 
 
-def report(result, solver, epochs, learning_rate, *, continuing, X, Y):
-    progress = result.progress
+def raise_or_warn(result, solver, settings, *, continuing, data):
+    """Raise for a first fit that diverged before it improved; warn of any other
+    run that did not end well. ``data`` are the training data (``TrainingData``),
+    whose largest values may be the cause."""
+    progress, epochs, learning_rate = result.progress, settings.epochs, settings.learning_rate
     # a first fit that never got below its random starting weights has nothing to keep
     if not (continuing or progress.best_loss < progress.start_loss * (1 - NO_PROGRESS)):
         if result.outcome == "diverged":
-            hint = _hint(X, Y, solver, learning_rate, diverged=True)
+            hint = _hint(data, solver, learning_rate, diverged=True)
             raise ValueError(
                 "Training diverged before it improved on the starting weights: "
                 f"{result.message}. {hint}"
             )
-        hint = _hint(X, Y, solver, learning_rate, diverged=False)
+        hint = _hint(data, solver, learning_rate, diverged=False)
         warnings.warn(
             "Training did not lower the loss from the starting weights' "
             f"{progress.start_loss:.4g}. {hint}",
@@ -27,7 +30,7 @@ def report(result, solver, epochs, learning_rate, *, continuing, X, Y):
         )
     elif result.outcome == "diverged":
         if solver == "lbfgs":  # it has no optimiser state and no learning_rate
-            hint = _hint(X, Y, solver, learning_rate, diverged=True)
+            hint = _hint(data, solver, learning_rate, diverged=True)
             advice = f"kept. {hint or 'Scaled inputs usually help.'}"
         else:
             advice = (
@@ -58,10 +61,9 @@ def report(result, solver, epochs, learning_rate, *, continuing, X, Y):
         )
 
 
-def _hint(X, Y, solver, learning_rate, *, diverged):
+def _hint(data, solver, learning_rate, *, diverged):
     causes = []
-    for name, values in [("X", X), ("y", Y)]:
-        largest = abs(values).max() if values.size else 0
+    for name, largest in data.largest_values().items():
         if largest > 1e3:  # standardised data stays within a few units
             causes.append(f"{name} holds values as large as {largest:.3g}; scale it")
     if diverged and solver != "lbfgs":

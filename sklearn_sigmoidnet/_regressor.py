@@ -112,8 +112,8 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         How training computes. "auto" runs the compiled training step
         wherever it applies (dense X) and the numpy network elsewhere;
         "numpy" always runs the numpy network, the lecture's equations in
-        code, which the tests hold the compiled step to: several times
-        slower, the same model up to rounding.
+        code, which the tests hold the compiled step to: slower than
+        the compiled step, the same model up to rounding.
     normalize_X : bool, default=True
         Train on the numeric inputs standardised per column,
         x̃ = (x − m) / s, with the training rows' mean m and standard

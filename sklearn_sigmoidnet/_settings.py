@@ -1,12 +1,15 @@
 """The estimator's parameters resolved for one fit: the architecture, the
-"auto" settings, the training run's ``Settings`` and its optimiser."""
+"auto" settings, early stopping, the training run's ``Settings`` and its
+optimiser, all in one frozen ``FitPlan``. It imports no scikit-learn."""
 
+import math
 import warnings
+from dataclasses import dataclass, replace
 from numbers import Integral
 
 from ._activations import HIDDEN_ACTIVATIONS
+from ._engines import Objective
 from ._optimizers import OPTIMIZERS
-from ._training import Settings
 
 # The "auto" settings, as benchmarks/bench_defaults.py measured them best
 # (docs/defaults.rst): early stopping from this many samples on, below which a
@@ -43,23 +46,99 @@ def hidden_activations(estimator, n_hidden):
     return ["sigmoid" if name == "logistic" else name for name in activations]
 
 
-def holds_out(estimator, n_samples, incremental):
-    """Whether this fit holds out a validation set for early stopping."""
-    if incremental or estimator.solver == "lbfgs":
-        return False
-    if estimator.early_stopping == "auto":
-        return n_samples >= AUTO_EARLY_STOPPING_SAMPLES
-    return estimator.early_stopping
+@dataclass(frozen=True)
+class Settings:
+    """The parameters of a training run, validated and resolved ("auto" and all)."""
+
+    loss: str
+    alpha: float
+    epochs: int  # iterations for lbfgs
+    batch_size: int
+    learning_rate: float
+    schedule: str
+    power_t: float
+    shuffle: bool
+    tol: float
+    n_iter_no_change: float
+    stopping_rule: bool  # partial_fit runs one epoch and no rule
+    verbose: int = 0
+    quantile_level: float | None = None  # the α of loss="quantile"
+    engine: str = "auto"  # "numpy" trains with the numpy reference (_engines.py)
+
+    def objective(self, l2):
+        return Objective(self.loss, l2, self.quantile_level)
 
 
-def run_settings(estimator, n_samples, incremental, activations, targets):
-    """The training run's ``Settings``, every "auto" resolved."""
-    return Settings(
+@dataclass(frozen=True)
+class FitPlan:
+    """The estimator's parameters resolved once for one fit call.
+
+    ``settings`` are the training run's, but for the batch size, which
+    ``run_settings`` resolves for the rows that training gets.
+    """
+
+    hidden_layer_sizes: tuple
+    hidden_activations: tuple
+    solver: str
+    optimizer_parameters: tuple  # after n_params, dtype and η: OPTIMIZERS[solver]'s own
+    validation_from_rows: float  # hold out a validation set from this many rows on
+    validation_fraction: float
+    batch_size: object  # the parameter: an int or "auto"
+    settings: Settings
+
+    def holds_out(self, n_rows):
+        """Whether early stopping holds out a validation set of these rows."""
+        return n_rows >= self.validation_from_rows
+
+    def run_settings(self, n_rows):
+        """The training run's ``Settings`` for ``n_rows`` training rows."""
+        return replace(self.settings, batch_size=self._batch_size(n_rows))
+
+    def _batch_size(self, n_rows):
+        if self.solver == "lbfgs":
+            return n_rows
+        if self.batch_size == "auto":
+            return min(AUTO_BATCH_SIZE, n_rows)
+        if self.batch_size > n_rows:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the {n_rows} training "
+                f"samples; it is clipped to {n_rows}.",
+                UserWarning,
+            )
+            return n_rows
+        return self.batch_size
+
+    def optimizer(self, network, state):
+        """The solver's optimiser of θ, continuing ``state`` unless the solver changed."""
+        optimizer = OPTIMIZERS[self.solver](
+            network.theta.size, network.dtype, self.settings.learning_rate,
+            *self.optimizer_parameters,
+        )  # fmt: skip
+        if state is not None and state["solver"] == optimizer.name:
+            optimizer.state = state
+        return optimizer
+
+
+def plan_fit(estimator, targets, incremental):
+    """The ``FitPlan`` of the estimator's parameters for a fit with these targets."""
+    sizes = hidden_layer_sizes(estimator)
+    activations = tuple(hidden_activations(estimator, len(sizes)))
+    if estimator.solver == "sgd":
+        optimizer_parameters = (estimator.momentum, estimator.nesterovs_momentum)
+    else:
+        optimizer_parameters = (estimator.beta_1, estimator.beta_2, estimator.epsilon)
+    if incremental or estimator.solver == "lbfgs" or not estimator.early_stopping:
+        validation_from_rows = math.inf
+    elif estimator.early_stopping == "auto":
+        validation_from_rows = AUTO_EARLY_STOPPING_SAMPLES
+    else:
+        validation_from_rows = 0
+    settings = Settings(
         loss=targets.loss_name,
         alpha=estimator.alpha,
         quantile_level=targets.quantile_level,
         epochs=1 if incremental else estimator.epochs,
-        batch_size=_batch_size(estimator, n_samples),
+        batch_size=0,  # resolved by run_settings
         learning_rate=_learning_rate(estimator, activations),
         schedule=estimator.learning_rate_schedule,
         power_t=estimator.power_t,
@@ -70,6 +149,10 @@ def run_settings(estimator, n_samples, incremental, activations, targets):
         verbose=estimator.verbose,
         engine=estimator.engine,
     )
+    return FitPlan(
+        sizes, activations, estimator.solver, optimizer_parameters, validation_from_rows,
+        estimator.validation_fraction, estimator.batch_size, settings,
+    )  # fmt: skip
 
 
 def _learning_rate(estimator, activations):
@@ -77,37 +160,6 @@ def _learning_rate(estimator, activations):
         return estimator.learning_rate
     sigmoid = all(name == "sigmoid" for name in activations)
     return AUTO_LEARNING_RATE["sigmoid" if sigmoid else "other"]
-
-
-def _batch_size(estimator, n_samples):
-    if estimator.solver == "lbfgs":
-        return n_samples
-    if estimator.batch_size == "auto":
-        return min(AUTO_BATCH_SIZE, n_samples)
-    if estimator.batch_size > n_samples:
-        warnings.warn(
-            f"batch_size={estimator.batch_size} is larger than the {n_samples} training "
-            f"samples; it is clipped to {n_samples}.",
-            UserWarning,
-        )
-        return n_samples
-    return estimator.batch_size
-
-
-def make_optimizer(estimator, network, state, learning_rate):
-    """The solver's optimiser of θ, continuing ``state`` unless the solver changed."""
-    n_params, dtype = network.theta.size, network.dtype
-    if estimator.solver == "sgd":
-        optimizer = OPTIMIZERS["sgd"](
-            n_params, dtype, learning_rate, estimator.momentum, estimator.nesterovs_momentum
-        )
-    else:
-        optimizer = OPTIMIZERS["adam"](
-            n_params, dtype, learning_rate, estimator.beta_1, estimator.beta_2, estimator.epsilon
-        )
-    if state is not None and state["solver"] == optimizer.name:
-        optimizer.state = state
-    return optimizer
 
 
 def check_early_stopping(estimator, incremental, given_validation):

@@ -273,7 +273,7 @@ cdef inline void gemm(char transa, char transb, int m, int n, int k, floating *a
     cdef floating one = 1
     cdef int i, j, a_step, b_step, rows, columns
     cdef char trans
-    if k == 1 and beta == 0:  # an outer product (a single output's delta): loops beat the BLAS
+    if k == 1 and beta == 0:  # an outer product (a single output's delta): loops, faster here
         a_step = 1 if transa == c'N' else lda
         b_step = ldb if transb == c'N' else 1
         for j in range(n):

@@ -19,6 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from ._losses import OUTPUT_ACTIVATIONS
+from ._statistics import scale_or_one
 
 
 class ScaledTargets:
@@ -43,12 +44,16 @@ class ScaledTargets:
 
     def fit(self, y, sample_weight, classes=None):
         """Learn the scaling from y; return the training targets Y."""
-        Y = self._checked(y, "y")
+        Y = self.checked(y, "y")
         if self.normalize:
-            self.shift, self.scale = _target_scaling(Y, sample_weight, self.loss)
+            self.learn(*_target_scaling(Y, sample_weight, self.loss))
         else:
-            self.shift, self.scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+            self.learn(np.zeros(Y.shape[1]), np.ones(Y.shape[1]))
         return self._scaled(Y)
+
+    def learn(self, shift, scale):
+        """The scaling (Y − shift) / scale; a target constant to rounding keeps scale 1."""
+        self.shift, self.scale = shift, scale_or_one(shift, scale)
 
     def learned_from(self, fitted):
         """These parameters with what the ``fitted`` encoding learned: a continuing fit's."""
@@ -57,7 +62,7 @@ class ScaledTargets:
 
     def encode(self, y, name="y"):
         """Targets of more data (validation, a continuing fit), scaled as in ``fit``."""
-        Y = self._checked(y, name)
+        Y = self.checked(y, name)
         if Y.shape[1] != len(self.scale):
             raise ValueError(f"{name} has {Y.shape[1]} outputs; the fit's y had {len(self.scale)}.")
         return self._scaled(Y)
@@ -67,7 +72,7 @@ class ScaledTargets:
         Y /= self.scale
         return Y
 
-    def _checked(self, y, name):
+    def checked(self, y, name):
         """Numeric targets y as a 2-D float64 matrix, one column per output."""
         if y.dtype.kind == "O":  # numbers in an object array, as from pandas
             try:
@@ -131,10 +136,7 @@ class ScaledTargets:
 
 
 def _target_scaling(Y, sample_weight, loss):
-    """Per output, the shift m and scale s that make (Y − m) / s standardised.
-
-    A target that is constant (to rounding) keeps s = 1.
-    """
+    """Per output, the shift m and scale s that make (Y − m) / s standardised."""
     if sample_weight is not None:  # relative to the largest, so that weight × y cannot overflow
         sample_weight = sample_weight / sample_weight.max()
     if loss == "poisson":
@@ -151,8 +153,17 @@ def _target_scaling(Y, sample_weight, loss):
         largest = np.abs(deviation).max(axis=0)
         unit = np.where(largest > 0, largest, 1.0)
         scale = unit * np.sqrt(np.average((deviation / unit) ** 2, axis=0, weights=sample_weight))
-    rounding = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(shift), 1.0)
-    return shift, np.where(scale > rounding, scale, 1.0)
+    return shift, scale
+
+
+def scaling_from_moments(targets, mean, std):
+    """The shift and scale of ``targets`` (a ``ScaledTargets`` of a loss that is not
+    robust) from y's weighted mean and standard deviation per output."""
+    if not targets.normalize:
+        return np.zeros_like(mean), np.ones_like(mean)
+    if targets.loss == "poisson":
+        return np.zeros_like(mean), mean
+    return mean, std
 
 
 def _weighted_median(Y, sample_weight):
@@ -232,7 +243,7 @@ class LabelTargets:
             return index.reshape(-1, 1)
         return np.eye(len(classes), dtype=np.int8)[index]
 
-    def _class_index(self, Y):
+    def class_index(self, Y):
         return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
 
     def weigh(self, Y, sample_weight, incremental):
@@ -246,7 +257,7 @@ class LabelTargets:
                 "class_weight='balanced' needs the whole training set; partial_fit "
                 "sees one part at a time. Give a dict of class weights instead."
             )
-        index = self._class_index(Y)
+        index = self.class_index(Y)
         weights = compute_class_weight(
             self.class_weight, classes=self.classes, y=self.classes[index]
         )
@@ -254,7 +265,7 @@ class LabelTargets:
         return weights if sample_weight is None else weights * sample_weight
 
     def stratify(self, Y):
-        return None if self.multilabel else self._class_index(Y)
+        return None if self.multilabel else self.class_index(Y)
 
     def score(self, Y, Y_hat, sample_weight):
         if self.out_activation == "softmax":

@@ -22,7 +22,9 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor, _dask
+from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
+from sklearn_sigmoidnet._dask import _client, _engine
+from sklearn_sigmoidnet._dask._engine import round_groups
 
 N, BLOCK = 2400, 400
 
@@ -148,15 +150,15 @@ def test_stochastic_fit_learns_and_stops_early(client, solver):
 
 
 def test_rounds_split_a_workers_partitions_evenly_by_rows(monkeypatch):
-    monkeypatch.setattr(_dask, "_ROUND_ROWS", 300)
+    monkeypatch.setattr(_engine, "_ROUND_ROWS", 300)
     rows = [50, 50, 50, 200, 10, 400, 100]
     # 360 rows make one round; 710 make two, the first of at least half of them
-    assert _dask._rounds([0, 1, 2, 3, 4], rows) == [[0, 1, 2, 3, 4]]
-    assert _dask._rounds([5, 3, 6, 4], rows) == [[5], [3, 6, 4]]  # in the queue's order
-    assert _dask._rounds([], rows) == []
+    assert round_groups([0, 1, 2, 3, 4], rows) == [[0, 1, 2, 3, 4]]
+    assert round_groups([5, 3, 6, 4], rows) == [[5], [3, 6, 4]]  # in the queue's order
+    assert round_groups([], rows) == []
     # 20 partitions of 50,000 rows at 300,000 a round: three rounds, not 6 + 6 + 6 + 2
-    monkeypatch.setattr(_dask, "_ROUND_ROWS", 300_000)
-    groups = _dask._rounds(list(range(20)), [50_000] * 20)
+    monkeypatch.setattr(_engine, "_ROUND_ROWS", 300_000)
+    groups = round_groups(list(range(20)), [50_000] * 20)
     assert [len(group) for group in groups] == [7, 7, 6]
     assert sum(groups, []) == list(range(20))
 
@@ -167,7 +169,7 @@ def test_an_epoch_steps_through_every_partition_once_whatever_the_rounds(
 ):
     # one partition a round, a few, or all of a worker's in one: 6 partitions of 400
     # rows, 13 batches of 32 each, every epoch
-    monkeypatch.setattr(_dask, "_ROUND_ROWS", round_rows)
+    monkeypatch.setattr(_engine, "_ROUND_ROWS", round_rows)
     X, y, _ = data()
     est = SigmoidNetRegressor((8,), epochs=2, batch_size=32, early_stopping=False,
                               n_iter_no_change=np.inf, random_state=0)  # fmt: skip
@@ -236,7 +238,7 @@ def test_a_killed_worker_is_retried_or_a_clear_error(client, solver):
     pids = client.run(os.getpid)
     victim = sorted(pids)[0]
     calls = {"n": 0}
-    gather = _dask._gather
+    gather = _client.gather
 
     def gather_then_kill(client_, futures):  # a worker process dies mid-fit
         calls["n"] += 1
@@ -245,7 +247,7 @@ def test_a_killed_worker_is_retried_or_a_clear_error(client, solver):
         return gather(client_, futures)
 
     model = clone(est)
-    _dask._gather = gather_then_kill
+    _client.gather = gather_then_kill
     try:
         model.fit(chunked(X), chunked(y))
     except RuntimeError as error:  # dask gave up: unfitted, with a clear message
@@ -255,7 +257,7 @@ def test_a_killed_worker_is_retried_or_a_clear_error(client, solver):
         assert model.n_updates_ == undisturbed.n_updates_
         assert model.loss_ == pytest.approx(undisturbed.loss_, rel=1e-6)
     finally:
-        _dask._gather = gather
+        _client.gather = gather
     assert calls["n"] >= 12
     client.wait_for_workers(2, timeout=30)  # the nanny restarts it
 
@@ -264,7 +266,7 @@ def test_an_interrupt_keeps_the_last_iterate(client):
     X, y, _ = data()
     est = SigmoidNetRegressor((6,), solver="lbfgs", epochs=30, random_state=0)
     calls = {"n": 0}
-    gather = _dask._gather
+    gather = _client.gather
 
     def interrupted(client_, futures):
         calls["n"] += 1
@@ -272,12 +274,12 @@ def test_an_interrupt_keeps_the_last_iterate(client):
             raise KeyboardInterrupt
         return gather(client_, futures)
 
-    _dask._gather = interrupted
+    _client.gather = interrupted
     try:
         with pytest.warns(UserWarning, match="interrupted"):
             model = clone(est).fit(chunked(X), chunked(y))
     finally:
-        _dask._gather = gather
+        _client.gather = gather
     assert 0 < model.n_iter_ < 30
     assert np.isfinite(model.predict(X)).all()
 

@@ -12,9 +12,12 @@ from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
+from sklearn_sigmoidnet._fit_input import FitData
 from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._optimizers import SGD
-from sklearn_sigmoidnet._training import Progress, Settings, train_lbfgs, train_stochastic
+from sklearn_sigmoidnet._run import Progress
+from sklearn_sigmoidnet._settings import Settings
+from sklearn_sigmoidnet._training import train_lbfgs, train_stochastic
 
 X, y = make_regression(n_samples=300, n_features=5, noise=5, random_state=0)
 y_scaled = y / y.std()
@@ -105,7 +108,8 @@ def test_the_run_returns_to_the_best_epoch_of_its_own():
             return False
 
     result = train_stochastic(
-        network, optimizer, X, Y, None, settings, Progress(), np.random.RandomState(0),
+        network, optimizer, FitData(X, None, X, Y, None), settings, Progress(),
+        np.random.RandomState(0),
         hooks=Snapshots(),
     )  # fmt: skip
     assert result.outcome == "diverged"
@@ -234,7 +238,7 @@ def test_lbfgs_keeps_no_weights_that_overflow_the_network_dtype(monkeypatch, whe
         stopping_rule=True,
     )  # fmt: skip
     X32, Y32 = X.astype(np.float32), y_scaled.reshape(-1, 1).astype(np.float32)
-    result = train_lbfgs(network, X32, Y32, None, settings, Progress())
+    result = train_lbfgs(network, FitData(X32, None, X32, Y32, None), settings, Progress())
     assert result.outcome == "diverged" and "not finite in float32" in result.message
     assert result.n_iter == len(accepted) == (1 if where == "iterate" else 3)
     # the lowest-loss iterate: L-BFGS's last accepted one

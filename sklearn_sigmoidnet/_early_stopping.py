@@ -1,4 +1,5 @@
-"""Early stopping's data: the validation split and the monitor that scores it."""
+"""Early stopping: the validation split of a fit's rows in memory, and the
+monitor that scores a network on validation rows."""
 
 import copy
 
@@ -8,32 +9,7 @@ from sklearn.model_selection import train_test_split
 
 from ._losses import per_sample_loss
 from ._network import feedforward
-
-
-def check_weight_total(sample_weight, what, given=None):
-    """Raise unless the weights add up to a positive total that can be computed with.
-
-    ``given`` are the weights before their cast to the training dtype, which
-    can make small weights zeros.
-    """
-    total = float(sample_weight.sum())
-    tiny = np.finfo(sample_weight.dtype).tiny
-    if total >= tiny:
-        return
-    cast = ""
-    if given is not None and given.sum() >= np.finfo(given.dtype).tiny:
-        lost = np.count_nonzero(given) - np.count_nonzero(sample_weight)
-        made = f"made {lost} of them 0" if lost else "made them this small"
-        cast = (
-            f" As given they sum to {given.sum():.3g}: the cast to {sample_weight.dtype}, "
-            f"X's dtype, {made}. Scale them up (alpha's L2 term is divided by the "
-            "training weights' total)."
-        )
-    raise ValueError(
-        f"{what} sum to {total:g}: training needs a positive total weight, and one "
-        f"large enough to compute with (at least one sample weighing more than {tiny:.3g})."
-        f"{cast}"
-    )
+from ._statistics import check_weight_total
 
 
 def validation_split(Y, sample_weight, rng, fraction, stratify):
@@ -68,29 +44,28 @@ class Monitor:
     The score is the negative loss for ``scoring="loss"``; the target
     encoding's score (R², accuracy) for None; else the scorer's, of the
     network's weights as a fitted copy of the estimator, ``model(network)``
-    giving its fitted attributes, on the validation rows as given (``X_raw``).
+    giving its fitted attributes, on the validation rows as given
+    (``valid.X``, ``valid.y``) of the ``FitData`` ``valid``.
     """
 
-    def __init__(self, estimator, targets, X_raw, U, y, Y, sample_weight, model):
-        self.targets, self.U, self.Y, self.sample_weight = targets, U, Y, sample_weight
-        self.scoring = estimator.scoring
-        self.scorer = None
+    def __init__(self, estimator, targets, valid, model):
+        self.targets, self.valid, self.model = targets, valid, model
+        self.estimator, self.scoring, self.scorer = estimator, estimator.scoring, None
         if self.scoring not in ("loss", None):
             self.scorer = check_scoring(estimator, scoring=self.scoring)
-            self.estimator, self.model, self.X_raw, self.y = estimator, model, X_raw, y
 
     def __call__(self, network):
+        valid, targets = self.valid, self.targets
         Y_hat = feedforward(
-            self.U, network.W, network.b, network.activations, network.n_category_columns
+            valid.U, network.W, network.b, network.activations, network.n_category_columns
         )[-1]
-        targets = self.targets
-        losses = per_sample_loss(targets.loss_name, self.Y, Y_hat, targets.quantile_level)
-        valid_loss = float(np.average(losses, weights=self.sample_weight))
+        losses = per_sample_loss(targets.loss_name, valid.Y, Y_hat, targets.quantile_level)
+        valid_loss = float(np.average(losses, weights=valid.sample_weight))
         if self.scoring == "loss":
             return valid_loss, -valid_loss
         if self.scorer is None:
-            return valid_loss, float(targets.score(self.Y, Y_hat, self.sample_weight))
+            return valid_loss, float(targets.score(valid.Y, Y_hat, valid.sample_weight))
         estimator = copy.copy(self.estimator)
         estimator.__dict__.update(self.model(network))
-        weights = {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
-        return valid_loss, float(self.scorer(estimator, self.X_raw, self.y, **weights))
+        weights = {} if valid.sample_weight is None else {"sample_weight": valid.sample_weight}
+        return valid_loss, float(self.scorer(estimator, valid.X, valid.y, **weights))

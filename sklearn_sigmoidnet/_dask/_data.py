@@ -1,0 +1,159 @@
+"""A fit's data on the cluster: the encoded partitions, persisted on the workers."""
+
+import copy
+
+import numpy as np
+from sklearn.base import is_regressor
+from sklearn.utils import check_array
+from sklearn.utils.validation import validate_data
+
+from .._statistics import check_weight_total
+from .._target_encoding import LabelTargets
+from ._client import client as active_client
+from ._client import everywhere, mapped
+from ._partitions import aligned_blocks, meta, raw_partition
+from ._reduction import fit_inputs, fit_targets, input_summary
+
+
+class ClusterData:
+    """The encoded training partitions, as futures on the workers: the
+    ``TrainingData`` of a fit on dask input.
+
+    Each partition is (U, Y, sample weights) on its worker. ``workers`` says
+    which worker each was assigned to; a task per worker takes its partitions
+    in this order, every time, whichever worker holds them later.
+    """
+
+    def __init__(self, client, futures, rows, weights, n_columns, targets, workers):
+        self.client, self.futures = client, list(futures)
+        self.rows, self.weights = np.asarray(rows), np.asarray(weights, dtype=np.float64)
+        self.n_rows, self.n_columns = int(self.rows.sum()), n_columns
+        self.weight_total = float(self.weights.sum())
+        self.targets = targets
+        self.workers = list(workers)
+        self.by_worker = {}
+        for i in sorted(range(len(self.futures)), key=lambda i: (self.workers[i], i)):
+            self.by_worker.setdefault(self.workers[i], []).append(i)
+
+    # what the callbacks are given: the partitions stand for the rows, which stay put
+    @property
+    def U(self):
+        return self
+
+    Y = None
+
+    def subset(self, index):
+        index = list(index)
+        return ClusterData(
+            self.client, [self.futures[i] for i in index], self.rows[index],
+            self.weights[index], self.n_columns, self.targets, [self.workers[i] for i in index],
+        )  # fmt: skip
+
+    def engine(self, network, objective, optimizer=None, kind="auto"):
+        from ._engine import ClusterEngine
+
+        return ClusterEngine(network, objective, optimizer, kind)
+
+    def hold_out(self, fraction, rng, targets):
+        """``fraction`` of the partitions, at least one, drawn by ``rng``, held out
+        whole: no rows move."""
+        n_parts = len(self.futures)
+        n_valid = max(1, int(round(fraction * n_parts)))
+        if n_parts - n_valid < 1:
+            raise ValueError(
+                f"early_stopping on dask input holds out whole partitions: X has {n_parts}, "
+                "too few to hold out validation_fraction of them and train on the rest. Give "
+                "X more partitions, or early_stopping=False."
+            )
+        drawn = rng.permutation(n_parts)
+        return self.subset(sorted(drawn[n_valid:])), self.subset(sorted(drawn[:n_valid]))
+
+    def monitor(self, estimator, targets, model):
+        from ._monitor import ClusterMonitor
+
+        if estimator.scoring not in (None, "loss"):
+            raise ValueError(
+                f"scoring={estimator.scoring!r}: early stopping on dask input scores on the "
+                "workers, by scoring=None (R², accuracy) or 'loss'."
+            )
+        return ClusterMonitor(self, targets, estimator.scoring)
+
+    def largest_values(self):
+        return {}  # the rows' largest values are not gathered from the workers
+
+
+def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, classes=None):
+    """``_fit_input.check_fit_input`` for dask input: the encodings fitted over the
+    partitions, and the encoded partitions persisted on the workers. Returns the
+    fields of a ``FitInput``."""
+    import dask
+    from distributed import wait
+
+    if sample_weight is not None and not hasattr(sample_weight, "shape"):
+        sample_weight = np.asarray(sample_weight)
+    client = active_client()
+    if getattr(X, "ndim", 2) != 2:
+        raise ValueError(f"X must be 2-D; got a dask collection of {X.ndim} dimensions.")
+    columns = meta(X)
+    holder = estimator if continuing else copy.copy(estimator)
+    validate_data(holder, columns, reset=not continuing, skip_check_array=True)
+    attributes = {"n_features_in_": holder.n_features_in_}
+    if hasattr(holder, "feature_names_in_"):
+        attributes["feature_names_in_"] = holder.feature_names_in_
+    regressor = is_regressor(estimator)
+    raw_blocks = [
+        dask.delayed(raw_partition)(*blocks, regressor)
+        for blocks in aligned_blocks(X, y, sample_weight)
+    ]
+    raw = client.compute(raw_blocks)
+    if continuing:
+        inputs = estimator._input_encoding
+        targets = estimator._new_target_encoding().learned_from(estimator._target_encoding)
+        weighing = targets
+        if isinstance(targets, LabelTargets) and targets.class_weight == "balanced":
+            raise ValueError("class_weight='balanced' cannot continue a fit on dask input.")
+        shared = [everywhere(client, value) for value in (inputs, targets, weighing)]
+        summaries = mapped(client, input_summary, raw, *shared)
+    else:
+        targets, weighing = fit_targets(client, raw, estimator._new_target_encoding(), classes)
+        inputs = estimator._new_input_encoding()
+        summaries = fit_inputs(
+            client, raw, inputs, targets, weighing, columns, attributes.get("feature_names_in_")
+        )
+    if inputs.sparse:
+        raise ValueError("A fit on dask input takes dense arrays or DataFrames, not sparse blocks.")
+    weights = np.array([s["weight"] for s in summaries])
+    check_weight_total(weights, "The sample weights (times the class weights)")
+    # partition i on worker i mod n: balanced, and the same grouping for every fit on
+    # these workers, so that the averaging of sgd and adam is reproducible
+    workers = sorted(client.scheduler_info()["workers"])
+    assigned = [workers[i % len(workers)] for i in range(len(raw_blocks))]
+    # one graph from X's own, not a task on the futures above: a partition lost with its
+    # worker is then made again from its source (persist X first if that is costly)
+    encodings = [dask.delayed(value, traverse=False) for value in (inputs, targets, weighing)]
+    encoded = [
+        client.compute(dask.delayed(_encode)(block, *encodings), workers=[worker],
+                       allow_other_workers=True)  # fmt: skip
+        for block, worker in zip(raw_blocks, assigned)
+    ]
+    wait(encoded)
+    for future in encoded:  # an encoding that raised (a bad column, negative weights) raises here
+        if future.status == "error":
+            future.result()
+    del raw  # the statistics' copy of the rows; the encoded partitions stay
+    rows = np.array([s["rows"] for s in summaries])
+    n_columns = inputs.n_dense + inputs.n_category_columns
+    data = ClusterData(client, encoded, rows, weights, n_columns, targets, assigned)
+    return data, inputs, targets, attributes, holder
+
+
+def _encode(part, inputs, targets, weighing):
+    """The partition as the network trains on it: U, Y and the weights, in its dtype."""
+    X, y, w = part
+    dtype = inputs.dtype
+    Y = targets.encode(y).astype(dtype, copy=False)
+    if w is not None:
+        w = check_array(w, ensure_2d=False, dtype=dtype, input_name="sample_weight")
+    w = weighing.weigh(Y, w, False)
+    U = inputs.encode(inputs.check(X), scaled=True)
+    return U, Y, None if w is None else np.asarray(w, dtype=dtype)
