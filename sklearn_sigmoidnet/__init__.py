@@ -7,8 +7,9 @@ gradient descent.
 from importlib.metadata import version
 
 from ._classifier import SigmoidNetClassifier
-from ._display import LossCurveDisplay, SigmoidSumDisplay
+from ._display import LossCurveDisplay
 from ._regressor import SigmoidNetRegressor
+from ._sigmoid_sum_display import SigmoidSumDisplay
 from ._step import kernel_variant
 
 __version__ = version("sklearn-sigmoidnet")  # set in meson.build

@@ -37,8 +37,9 @@ from ._callbacks import FIT_CONTEXT_ATTRIBUTES, CallbackSupportMixin, callback_h
 from ._dask import blockwise
 from ._engines import ENGINES
 from ._fit_input import check_fit_input, check_validation_input
+from ._folding import folded, network_for, unfold_into
 from ._input_encoding import InputEncoding, as_table
-from ._network import Network, feedforward
+from ._network import feedforward
 from ._outcome import raise_or_warn
 from ._run import Progress
 from ._settings import check_early_stopping, plan_fit
@@ -244,9 +245,10 @@ class BaseSigmoidNet(
                                 incremental=incremental, classes=classes)  # fmt: skip
         inputs, targets = given.inputs, given.targets
         plan = plan_fit(self, targets, incremental)
-        network = self._network(plan, inputs, targets, continuing)
+        network = network_for(plan, inputs, targets)
         rng = check_random_state(self.random_state)
         if continuing:
+            unfold_into(network, self, inputs, targets)
             progress = self._progress()
         else:
             network.initialize(rng, input_width=inputs.n_dense + inputs.n_category_columns)
@@ -269,7 +271,7 @@ class BaseSigmoidNet(
                 result = train_stochastic(network, optimizer, data, settings, progress, rng,
                                           monitor=monitor, hooks=hooks)  # fmt: skip
         raise_or_warn(result, plan.solver, settings, continuing=continuing, data=data)
-        fitted.update(self._fitted_weights(network, inputs, targets))
+        fitted.update(folded(network, inputs, targets))
         fitted.update(self._fitted_progress(result, continuing))
         self._commit(fitted)
         if fit_task:
@@ -291,7 +293,7 @@ class BaseSigmoidNet(
     def _model(self, fitted, inputs, targets, network):
         """The fitted attributes of a model of ``network``'s weights: a copy of this
         estimator with these predicts as the network does."""
-        return {**fitted, **self._fitted_weights(network, inputs, targets)}
+        return {**fitted, **folded(network, inputs, targets)}
 
     def _early_stopping(self, given, plan, validation, rng, continuing, model):
         """The data to train on, early stopping's monitor (or None), and the
@@ -316,34 +318,6 @@ class BaseSigmoidNet(
             split_rng.set_state(split_state)
         train, valid = data.hold_out(plan.validation_fraction, split_rng, targets)
         return train, valid.monitor(self, targets, model), split_state
-
-    def _network(self, plan, inputs, targets, continuing):
-        """A network for these encodings: the fitted one, unfolded, when continuing."""
-        network = Network(
-            [inputs.n_inputs, *plan.hidden_layer_sizes, targets.n_outputs],
-            plan.hidden_activations,
-            targets.out_activation,
-            inputs.dtype,
-            n_category_columns=inputs.n_category_columns,
-        )
-        if continuing:
-            shapes, fitted = [W.shape for W in network.W], [W.shape for W in self.coefs_]
-            if shapes != fitted:
-                raise ValueError(
-                    "warm_start and partial_fit continue the fitted network, whose layer "
-                    f"shapes are {fitted}; the current parameters give {shapes}."
-                )
-            if targets.out_activation != self.out_activation_:
-                raise ValueError(
-                    "warm_start and partial_fit continue the fitted network, whose output "
-                    f"activation is {self.out_activation_!r}; the current loss needs "
-                    f"{targets.out_activation!r}."
-                )
-            network.set_parameters(self.coefs_, self.intercepts_)
-            # the output layer's fold first undone, then the input's: the reverse of folding
-            network.W[-1][...], network.b[-1][...] = targets.unfold(network.W[-1], network.b[-1])
-            network.W[0][...], network.b[0][...] = inputs.unfold(network.W[0], network.b[0])
-        return network
 
     def _progress(self):
         """What the fitted model hands on to a continuing fit."""
@@ -373,13 +347,6 @@ class BaseSigmoidNet(
             "_optimizer_state": progress.optimizer_state,
             "_epochs_without_improvement": progress.epochs_without_improvement,
         }
-
-    def _fitted_weights(self, network, inputs, targets):
-        """coefs_ and intercepts_ of the trained network, both encodings folded in."""
-        coefs, intercepts = [W.copy() for W in network.W], [b.copy() for b in network.b]
-        coefs[0], intercepts[0] = inputs.fold(coefs[0], intercepts[0])
-        coefs[-1], intercepts[-1] = targets.fold(coefs[-1], intercepts[-1])
-        return {"coefs_": coefs, "intercepts_": intercepts}
 
     def _commit(self, fitted):
         """Replace every fitted attribute at once."""

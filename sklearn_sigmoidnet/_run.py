@@ -6,6 +6,7 @@ a ``TrainingResult``; the weights to keep are left in ``network.theta``.
 """
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -179,6 +180,23 @@ class Run:
         its hooks raise."""
         task, self.task = self.task, None
         return self.hooks.end(task, self.network if trained else None)
+
+    def finish_epoch(self, loss, n_updates, learning_rate, started, valid, tol):
+        """Record a mini-batch epoch that ended at finite weights of training
+        ``loss``, begun at ``started`` (``time.perf_counter``); ``valid`` is its
+        validation (loss, score) when early stopping watches one, else None.
+        Returns whether the epoch improved by ``tol`` on the best so far: the
+        validation score when there is one, else the training loss."""
+        row = {"learning_rate": learning_rate}
+        if valid is None:
+            improved = loss <= self.best_loss - tol
+        else:
+            row["valid_loss"], row["valid_score"] = valid
+            improved = valid[1] >= self.best_score + tol
+            self.validated(loss, valid[1])
+        row["duration_s"] = time.perf_counter() - started
+        self.record(loss, row, n_updates)
+        return improved
 
     def record(self, loss, row, n_updates=1):
         """An epoch that ended at finite weights of training ``loss``: its row of

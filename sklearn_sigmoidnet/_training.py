@@ -1,6 +1,15 @@
 """The training run: epochs of mini-batch updates, or L-BFGS iterations, with
 the stopping rule, the divergence check, the history table and callback hooks.
 
+A run has diverged when the loss or the weights stop being finite, or when
+mini-batch epochs end more than ``DIVERGENCE_FACTOR`` times above where they
+started: the untrained network's loss (``progress.start_loss``), or, when a
+fit continues on other data that start higher, the loss of the first batch.
+It then returns to its lowest-loss weights and drops the optimiser's state.
+Large steps may send the loss up for a while and still settle, so only the
+end of a run is judged. On Ctrl-C a run returns to the last complete epoch's
+weights, and the interrupt propagates when there is none.
+
 A run trains a Network on a fit's data (``TrainingData``: rows in memory or
 partitions on a cluster, through the engine the data chooses), starting from
 what earlier fit calls handed on (``Progress``). Its state is a ``Run``
@@ -33,17 +42,6 @@ def train_stochastic(network, optimizer, data, settings, progress, rng, *, monit
     (higher is better) of the current weights: the stopping rule then watches
     the score, and the best-scoring weights are kept at the end. Without it,
     the rule watches the training loss and the last weights are kept.
-
-    The run has diverged when the loss or the weights stop being finite, or
-    when it ends more than ``DIVERGENCE_FACTOR`` times above where it started:
-    the untrained network's loss (``progress.start_loss``), or, when it
-    continues a fit on other data that starts higher, the loss of the first
-    batch. It then returns to its lowest-loss weights and drops the
-    optimiser's state. Large steps may send the loss up for a while and still
-    settle, so only the end of a run is judged; the weights it ends with are
-    evaluated once more, since an epoch's loss is that of the weights before
-    each of its updates. On Ctrl-C the run returns to the last complete
-    epoch's weights, and the interrupt propagates when there is none.
     """
     l2 = settings.alpha / data.weight_total
     engine = data.engine(network, settings.objective(l2), optimizer, settings.engine)
@@ -54,8 +52,7 @@ def train_stochastic(network, optimizer, data, settings, progress, rng, *, monit
               validated=monitor is not None, optimizer=optimizer)  # fmt: skip
     if not math.isfinite(start_loss):
         return run.result("diverged", f"the loss of the starting weights is {start_loss}")
-    yardstick = start_loss  # the loss the run started from
-    start_penalty = 0.5 * l2 * penalty(network.W)
+    yardstick, start_penalty = start_loss, 0.5 * l2 * penalty(network.W)
     optimizer.learning_rate = settings.learning_rate
     # every epoch ran while progress went on; unless every epoch was asked for
     patient = settings.stopping_rule and math.isfinite(settings.n_iter_no_change)
@@ -75,15 +72,10 @@ def train_stochastic(network, optimizer, data, settings, progress, rng, *, monit
             if not (math.isfinite(loss) and np.isfinite(network.theta).all()):
                 run.end(trained=False)
                 return run.diverged(f"the training loss is {loss} in epoch {epoch}")
-            row = {"learning_rate": optimizer.learning_rate}
-            if monitor is None:
-                improved = loss <= run.best_loss - settings.tol
-            else:
-                row["valid_loss"], row["valid_score"] = monitor(network)
-                improved = row["valid_score"] >= run.best_score + settings.tol
-                run.validated(loss, row["valid_score"])
-            row["duration_s"] = time.perf_counter() - started
-            run.record(loss, row, updates)
+            valid = None if monitor is None else monitor(network)
+            improved = run.finish_epoch(
+                loss, updates, optimizer.learning_rate, started, valid, settings.tol
+            )
             if run.end(trained=True):
                 outcome = "stopped"
                 break
@@ -96,13 +88,23 @@ def train_stochastic(network, optimizer, data, settings, progress, rng, *, monit
         if run.n_iter == 0:
             raise
         return run.interrupted()
+    return _stochastic_end(run, engine, data, settings, yardstick, outcome, monitor is not None)
+
+
+def _stochastic_end(run, engine, data, settings, yardstick, outcome, validated):
+    """The result of mini-batch epochs that ran their course: diverged when the
+    loss ended ``DIVERGENCE_FACTOR`` times above the ``yardstick`` it started
+    from, or when the weights kept (the best-scoring ones when ``validated``)
+    have a loss that is not finite."""
     if run.kept_loss > DIVERGENCE_FACTOR * yardstick:
         return run.diverged(
             f"the training loss ended at {run.kept_loss:.4g} in epoch {run.history.n_epochs}, "
             f"more than {DIVERGENCE_FACTOR:g} times the {yardstick:.4g} it started from"
         )
-    if monitor is not None:
+    if validated:
         run.restore_best()
+    # an epoch's loss is that of the weights before each of its updates: the
+    # last update's weights are evaluated once, before they are kept
     if not math.isfinite(engine.loss(data, settings.batch_size)):
         return run.back_to_start("the loss of the weights it ended with is not finite")
     return run.result(outcome)
@@ -145,6 +147,18 @@ def train_lbfgs(network, data, settings, progress, *, hooks=None):
         return _lbfgs_result(run, progress, iterate, loss, "diverged",
                              "the loss of the starting weights is not finite")  # fmt: skip
     iterations = _Iterations(run, iterate, settings.epochs)
+    outcome, message = _minimize(objective, iterations, settings)
+    if iterations.diverged:
+        return _lbfgs_result(run, progress, run.lowest, run.lowest_loss, "diverged",
+                             iterations.diverged)  # fmt: skip
+    return _lbfgs_result(run, progress, iterate, run.kept_loss, outcome, message)
+
+
+def _minimize(objective, iterations, settings):
+    """scipy's minimisation from ``iterations.iterate``, each iteration recorded by
+    ``iterations``; the run's outcome and scipy's message. The iterate and the
+    run's kept loss are scipy's result's, unless that is unusable."""
+    run, iterate = iterations.run, iterations.iterate
     run.begin(run.next_epoch)
     outcome, message = "converged", ""
     try:
@@ -161,7 +175,8 @@ def train_lbfgs(network, data, settings, progress, *, hooks=None):
         elif found.status != 0:
             outcome, message = "ran_out", str(found.message)
         if not iterations.diverged:
-            iterations.diverged = unusable(found.x, found.fun, theta.dtype, "in scipy's result")
+            dtype = run.network.dtype
+            iterations.diverged = unusable(found.x, found.fun, dtype, "in scipy's result")
         if not iterations.diverged:
             iterate[...], run.kept_loss = found.x, float(found.fun)
     except KeyboardInterrupt:
@@ -172,10 +187,7 @@ def train_lbfgs(network, data, settings, progress, *, hooks=None):
         outcome = "interrupted"
     if run.task is not None:  # opened for an iteration that scipy did not run
         run.end(trained=False)
-    if iterations.diverged:
-        return _lbfgs_result(run, progress, run.lowest, run.lowest_loss, "diverged",
-                             iterations.diverged)  # fmt: skip
-    return _lbfgs_result(run, progress, iterate, run.kept_loss, outcome, message)
+    return outcome, message
 
 
 class _Iterations:

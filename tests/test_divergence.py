@@ -360,3 +360,28 @@ def test_a_fit_at_any_scale_keeps_finite_weights_or_raises(
     # a fit that reported success predicts finite values on its own training data
     if not any(issubclass(w.category, ConvergenceWarning) for w in caught):
         assert np.isfinite(outputs).all()
+
+
+@pytest.mark.parametrize("engine", ["auto", "numpy"])
+def test_the_weights_an_epoch_ends_with_are_evaluated_before_they_are_kept(engine):
+    # one full-batch step that sends deep ReLU weights far out, finite: the epoch's
+    # loss is that of the weights before the step, and the penalty (alpha=0) does not
+    # see them; the weights after it predict inf. They must not be committed.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((40, 3))
+    y = X[:, 0] + 0.1 * rng.standard_normal(40)
+    net = SigmoidNetRegressor(
+        (8, 8, 8), activation="relu", solver="sgd", momentum=0.0, learning_rate=1e100,
+        batch_size=40, epochs=1, early_stopping=False, alpha=0.0, random_state=0, engine=engine,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="the loss of the weights it ended with is not finite"):
+        net.fit(X, y)
+    assert not hasattr(net, "coefs_")
+    # a continuing fit keeps the weights it started from, which predict finite values
+    net.set_params(learning_rate=1e-3).fit(X, y)
+    before = [W.copy() for W in net.coefs_]
+    with pytest.warns(ConvergenceWarning, match="not finite"):
+        net.set_params(learning_rate=1e100).partial_fit(X, y)
+    for W, W_before in zip(net.coefs_, before):
+        np.testing.assert_array_equal(W, W_before)
+    assert np.isfinite(net.predict(X)).all()
