@@ -33,7 +33,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS
-from ._callbacks import FIT_CONTEXT_ATTRIBUTES, CallbackSupportMixin, callback_hooks
+from ._callbacks import CallbackSupportMixin, callback_hooks
 from ._dask import blockwise
 from ._engines import ENGINES
 from ._fit_input import check_fit_input, check_validation_input
@@ -41,14 +41,10 @@ from ._folding import folded, network_for, unfold_into
 from ._input_encoding import InputEncoding, as_table
 from ._network import feedforward
 from ._outcome import raise_or_warn
+from ._persistence import plain_state, restored_state
 from ._run import Progress
 from ._settings import check_early_stopping, plan_fit
-from ._target_encoding import LabelTargets, ScaledTargets
 from ._training import train_lbfgs, train_stochastic
-
-# the fitted encodings, and the classes they may be
-_ENCODINGS = ("_input_encoding", "_target_encoding")
-_ENCODING_KINDS = {kind.__name__: kind for kind in (InputEncoding, ScaledTargets, LabelTargets)}
 
 
 def _is_stochastic(estimator):
@@ -355,25 +351,10 @@ class BaseSigmoidNet(
         self.__dict__.update(fitted)
 
     def __getstate__(self):
-        # a model pickled from within a callback leaves the fit's context behind
-        state = dict(super().__getstate__())
-        for name in FIT_CONTEXT_ATTRIBUTES:
-            state.pop(name, None)
-        # the encodings as plain data, so that skops needs to trust this class alone
-        for name in _ENCODINGS:
-            if name in state:
-                state[name] = {"kind": type(state[name]).__name__, **vars(state[name])}
-        return state
+        return plain_state(super().__getstate__())
 
     def __setstate__(self, state):
-        state = dict(state)
-        for name in _ENCODINGS:
-            if name in state:
-                fields = dict(state[name])
-                encoding = object.__new__(_ENCODING_KINDS[fields.pop("kind")])
-                encoding.__dict__.update(fields)
-                state[name] = encoding
-        super().__setstate__(state)
+        super().__setstate__(restored_state(state))
 
     # -- prediction ------------------------------------------------------------
 
