@@ -26,3 +26,18 @@ def compiled_calls(monkeypatch):
 
         monkeypatch.setattr(CompiledEngine, name, spy)
     return calls
+
+
+@pytest.fixture(scope="module")
+def client(request):
+    """A dask.distributed client of a LocalCluster for the test module that asks for
+    it, listening on 127.0.0.1 only, with the module's ``DASK_CLUSTER`` options
+    (workers, threads, processes, status page); shut down with its cluster after
+    the module's tests. Without distributed installed, those tests are skipped."""
+    distributed = pytest.importorskip("distributed")
+    options = request.module.DASK_CLUSTER
+    with (
+        distributed.LocalCluster(host="127.0.0.1", **options) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client

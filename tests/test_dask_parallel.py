@@ -17,7 +17,6 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
-from distributed import Client, LocalCluster
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
@@ -27,16 +26,8 @@ from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor, _dask
 N, BLOCK = 2400, 400
 
 
-@pytest.fixture(scope="module")
-def client():
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster, Client(cluster) as client:  # fmt: skip
-        yield client
+# conftest.py's ``client``: two single-threaded worker processes, without a status page
+DASK_CLUSTER = dict(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
 
 
 @pytest.fixture(autouse=True)
