@@ -9,6 +9,8 @@ from sklearn_sigmoidnet._losses import LOSSES, OUTPUT_ACTIVATIONS
 from sklearn_sigmoidnet._network import Network, penalty
 from sklearn_sigmoidnet._optimizers import SGD, Adam
 
+pytestmark = pytest.mark.oldest_sklearn
+
 HIDDEN = ["sigmoid", "relu", "tanh", "identity"]
 # each loss with its output activation and a target of the kind it takes
 OUTPUTS = [(loss, activation) for loss, activation in OUTPUT_ACTIVATIONS.items()] + [
