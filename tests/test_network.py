@@ -175,34 +175,6 @@ def test_run_epoch_makes_one_update_per_batch(n_samples, batch_size):
     assert first_loss == pytest.approx(start_loss, rel=1e-12)  # the loss before any update
 
 
-@pytest.mark.parametrize("nesterov", [False, True])
-def test_sgd_momentum_matches_its_definition(nesterov):
-    theta, g1, g2 = np.array([1.0, -2.0]), np.array([0.5, 1.0]), np.array([-1.0, 2.0])
-    optimizer = SGD(2, np.float64, learning_rate=0.1, momentum=0.9, nesterov=nesterov)
-    v = np.zeros(2)
-    expected = theta.copy()
-    for g in (g1, g2):
-        v = 0.9 * v - 0.1 * g
-        expected += 0.9 * v - 0.1 * g if nesterov else v
-        optimizer.step(theta, g)
-    np.testing.assert_allclose(theta, expected)
-
-
-def test_adam_matches_its_definition():
-    theta, grads = np.array([1.0, -2.0]), [np.array([0.5, 1.0]), np.array([-1.0, 2.0])]
-    optimizer = Adam(2, np.float64, learning_rate=0.01)
-    m = v = np.zeros(2)
-    expected = theta.copy()
-    for t, g in enumerate(grads, start=1):
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g**2
-        m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
-        # the bias correction folded into the step size scales ε by 1/√(1 − β₂ᵗ)
-        expected -= 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8 / np.sqrt(1 - 0.999**t))
-        optimizer.step(theta, g)
-    np.testing.assert_allclose(theta, expected)
-
-
 def test_every_loss_is_zero_at_a_perfect_fit():
     y = np.array([[0.0, 1.0], [1.0, 0.0]])
     for name, loss in LOSSES.items():
