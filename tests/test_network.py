@@ -1,13 +1,16 @@
-"""The network maths on its own: gradients, one hand-worked step, update counts."""
+"""The network maths on its own: gradients, and one hand-worked step.
+
+The optimisers, the losses and the epoch have modules of their own: test_optimizers.py,
+test_losses.py and test_epoch.py.
+"""
 
 import numpy as np
 import pytest
 from scipy import sparse
 
-from sklearn_sigmoidnet._epoch import run_epoch, updates_per_epoch
 from sklearn_sigmoidnet._losses import OUTPUT_ACTIVATIONS
 from sklearn_sigmoidnet._network import Network, penalty
-from sklearn_sigmoidnet._optimizers import SGD, Adam
+from sklearn_sigmoidnet._optimizers import SGD
 
 pytestmark = pytest.mark.oldest_sklearn
 
@@ -139,37 +142,3 @@ def test_one_sgd_step_by_hand():
         "b": network.b[1][0],
     }
     assert got == expected
-
-
-@pytest.mark.parametrize(
-    "n_samples, batch_size, updates", [(10_000, 10, 1_000), (10_000, 100, 100), (1_000, 100, 10)]
-)
-def test_updates_per_epoch_is_ceil_n_over_b(n_samples, batch_size, updates):
-    assert updates_per_epoch(n_samples, batch_size) == updates
-
-
-@pytest.mark.parametrize("n_samples, batch_size", [(103, 10), (100, 10), (5, 200)])
-def test_run_epoch_makes_one_update_per_batch(n_samples, batch_size):
-    rng = np.random.RandomState(0)
-    X, Y = rng.normal(size=(n_samples, 3)), rng.normal(size=(n_samples, 1))
-    network = Network([3, 4, 1], ["sigmoid"], "identity", np.float64)
-    network.initialize(rng)
-    optimizer = Adam(network.theta.size, np.float64, 1e-3)
-    batch = min(batch_size, n_samples)
-    order = rng.permutation(n_samples)
-    first_rows = order[:batch]
-    with np.errstate(over="ignore"):
-        start_loss = network.loss(X[first_rows], Y[first_rows], None, "squared_error", 0, batch)
-    _, n_updates, first_loss = run_epoch(
-        network,
-        optimizer,
-        X,
-        Y,
-        None,
-        batch_size=batch,
-        loss="squared_error",
-        l2=0,
-        order=order,
-    )
-    assert n_updates == optimizer.t == updates_per_epoch(n_samples, batch)
-    assert first_loss == pytest.approx(start_loss, rel=1e-12)  # the loss before any update
