@@ -10,6 +10,8 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_sigmoidnet import SigmoidNetClassifier
 
+pytestmark = pytest.mark.oldest_sklearn
+
 
 def test_digits_held_out_accuracy():
     X, y = load_digits(return_X_y=True)

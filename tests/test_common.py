@@ -1,8 +1,11 @@
 """scikit-learn's own estimator checks, with no expected failures."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
+
+pytestmark = pytest.mark.oldest_sklearn
 
 
 @parametrize_with_checks([SigmoidNetRegressor(), SigmoidNetClassifier()])

@@ -16,13 +16,20 @@ import os
 import re
 import warnings
 
+import pytest
+
+# the dask extra: CI's scikit-learn 1.6 job installs none of the extras, and skips this module
+pytest.importorskip("dask.array")
+pytest.importorskip("dask_ml")
+pytest.importorskip("distributed")
+pytest.importorskip("psutil")
+
 import dask.array as da
 import joblib
 import numpy as np
 import psutil
-import pytest
 from dask_ml.wrappers import Incremental, ParallelPostFit
-from distributed import Client, LocalCluster, get_task_stream
+from distributed import get_task_stream
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_squared_error
@@ -33,17 +40,14 @@ from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 N_SAMPLES, BLOCK, BATCH = 2000, 500, 200
 
 
-@pytest.fixture(scope="module")
-def client():
-    with LocalCluster(
-        n_workers=1,
-        threads_per_worker=2,
-        processes=False,
-        protocol="tcp",
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",  # its status page too, on any free port
-    ) as cluster, Client(cluster) as client:  # fmt: skip
-        yield client
+# conftest.py's ``client``: one worker of two threads in this process, over tcp
+DASK_CLUSTER = dict(
+    n_workers=1,
+    threads_per_worker=2,
+    processes=False,
+    protocol="tcp",
+    dashboard_address="127.0.0.1:0",  # its status page too, on any free port
+)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 
+pytestmark = pytest.mark.oldest_sklearn
+
 FIT = {"epochs": 20, "learning_rate": 0.01, "random_state": 0}
 
 

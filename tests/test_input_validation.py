@@ -12,6 +12,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 
+pytestmark = pytest.mark.oldest_sklearn
+
 ESTIMATORS = [SigmoidNetRegressor, SigmoidNetClassifier]
 X = np.random.RandomState(0).normal(size=(30, 3))
 y = np.arange(30) % 2

@@ -1,13 +1,18 @@
-"""The network maths on its own: gradients, one hand-worked step, update counts."""
+"""The network maths on its own: gradients, and one hand-worked step.
+
+The optimisers, the losses and the epoch have modules of their own: test_optimizers.py,
+test_losses.py and test_epoch.py.
+"""
 
 import numpy as np
 import pytest
 from scipy import sparse
 
-from sklearn_sigmoidnet._epoch import run_epoch, updates_per_epoch
-from sklearn_sigmoidnet._losses import LOSSES, OUTPUT_ACTIVATIONS
+from sklearn_sigmoidnet._losses import OUTPUT_ACTIVATIONS
 from sklearn_sigmoidnet._network import Network, penalty
-from sklearn_sigmoidnet._optimizers import SGD, Adam
+from sklearn_sigmoidnet._optimizers import SGD
+
+pytestmark = pytest.mark.oldest_sklearn
 
 HIDDEN = ["sigmoid", "relu", "tanh", "identity"]
 # each loss with its output activation and a target of the kind it takes
@@ -137,73 +142,3 @@ def test_one_sgd_step_by_hand():
         "b": network.b[1][0],
     }
     assert got == expected
-
-
-@pytest.mark.parametrize(
-    "n_samples, batch_size, updates", [(10_000, 10, 1_000), (10_000, 100, 100), (1_000, 100, 10)]
-)
-def test_updates_per_epoch_is_ceil_n_over_b(n_samples, batch_size, updates):
-    assert updates_per_epoch(n_samples, batch_size) == updates
-
-
-@pytest.mark.parametrize("n_samples, batch_size", [(103, 10), (100, 10), (5, 200)])
-def test_run_epoch_makes_one_update_per_batch(n_samples, batch_size):
-    rng = np.random.RandomState(0)
-    X, Y = rng.normal(size=(n_samples, 3)), rng.normal(size=(n_samples, 1))
-    network = Network([3, 4, 1], ["sigmoid"], "identity", np.float64)
-    network.initialize(rng)
-    optimizer = Adam(network.theta.size, np.float64, 1e-3)
-    batch = min(batch_size, n_samples)
-    order = rng.permutation(n_samples)
-    first_rows = order[:batch]
-    with np.errstate(over="ignore"):
-        start_loss = network.loss(X[first_rows], Y[first_rows], None, "squared_error", 0, batch)
-    _, n_updates, first_loss = run_epoch(
-        network,
-        optimizer,
-        X,
-        Y,
-        None,
-        batch_size=batch,
-        loss="squared_error",
-        l2=0,
-        order=order,
-    )
-    assert n_updates == optimizer.t == updates_per_epoch(n_samples, batch)
-    assert first_loss == pytest.approx(start_loss, rel=1e-12)  # the loss before any update
-
-
-@pytest.mark.parametrize("nesterov", [False, True])
-def test_sgd_momentum_matches_its_definition(nesterov):
-    theta, g1, g2 = np.array([1.0, -2.0]), np.array([0.5, 1.0]), np.array([-1.0, 2.0])
-    optimizer = SGD(2, np.float64, learning_rate=0.1, momentum=0.9, nesterov=nesterov)
-    v = np.zeros(2)
-    expected = theta.copy()
-    for g in (g1, g2):
-        v = 0.9 * v - 0.1 * g
-        expected += 0.9 * v - 0.1 * g if nesterov else v
-        optimizer.step(theta, g)
-    np.testing.assert_allclose(theta, expected)
-
-
-def test_adam_matches_its_definition():
-    theta, grads = np.array([1.0, -2.0]), [np.array([0.5, 1.0]), np.array([-1.0, 2.0])]
-    optimizer = Adam(2, np.float64, learning_rate=0.01)
-    m = v = np.zeros(2)
-    expected = theta.copy()
-    for t, g in enumerate(grads, start=1):
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g**2
-        m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
-        # the bias correction folded into the step size scales ε by 1/√(1 − β₂ᵗ)
-        expected -= 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8 / np.sqrt(1 - 0.999**t))
-        optimizer.step(theta, g)
-    np.testing.assert_allclose(theta, expected)
-
-
-def test_every_loss_is_zero_at_a_perfect_fit():
-    y = np.array([[0.0, 1.0], [1.0, 0.0]])
-    for name, loss in LOSSES.items():
-        if name in ("log_loss", "binary_log_loss"):
-            continue  # probabilities of exactly 0 and 1 are clipped
-        np.testing.assert_allclose(loss(y, y.copy()), 0, atol=1e-12, err_msg=name)

@@ -11,6 +11,8 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_sigmoidnet import SigmoidNetRegressor
 
+pytestmark = pytest.mark.oldest_sklearn
+
 
 def _piecewise_linear(n=400, seed=0):
     # the lecture's red curve: flat, up, down, flat

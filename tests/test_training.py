@@ -13,6 +13,8 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 
+pytestmark = pytest.mark.oldest_sklearn
+
 X_iris, y_iris = load_iris(return_X_y=True)
 X_iris = StandardScaler().fit_transform(X_iris)
 X_reg, y_reg = make_regression(n_samples=200, n_features=5, noise=5, random_state=0)
