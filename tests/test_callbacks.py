@@ -4,10 +4,6 @@ import pickle
 import warnings
 
 import pytest
-
-# scikit-learn's callback API is 1.9's: CI's scikit-learn 1.6 job skips this module
-pytest.importorskip("sklearn.callback")
-
 from sklearn.callback import ProgressBar
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning

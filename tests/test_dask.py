@@ -16,18 +16,11 @@ import os
 import re
 import warnings
 
-import pytest
-
-# the dask extra: CI's scikit-learn 1.6 job installs none of the extras, and skips this module
-pytest.importorskip("dask.array")
-pytest.importorskip("dask_ml")
-pytest.importorskip("distributed")
-pytest.importorskip("psutil")
-
 import dask.array as da
 import joblib
 import numpy as np
 import psutil
+import pytest
 from dask_ml.wrappers import Incremental, ParallelPostFit
 from distributed import get_task_stream
 from sklearn.base import clone

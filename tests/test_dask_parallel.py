@@ -12,16 +12,11 @@ import sys
 import threading
 import warnings
 
-import pytest
-
-# the dask extra: CI's scikit-learn 1.6 job installs none of the extras, and skips this module
-pytest.importorskip("dask.array")
-pytest.importorskip("dask.dataframe")
-
 import dask.array as da
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning

@@ -4,14 +4,10 @@ import subprocess
 import sys
 import warnings
 
-import pytest
-
-# the plot extra: CI's scikit-learn 1.6 job installs none of the extras, and skips this module
-pytest.importorskip("matplotlib")
-
 import matplotlib
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.compose import make_column_transformer
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning

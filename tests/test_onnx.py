@@ -3,17 +3,11 @@
 import sys
 import warnings
 
-import pytest
-
-# the onnx extra: CI's scikit-learn 1.6 job installs none of the extras, and skips this module
-pytest.importorskip("onnx")
-pytest.importorskip("onnxruntime")
-pytest.importorskip("skl2onnx")
-
 import numpy as np
 import onnx
 import onnxruntime
 import pandas as pd
+import pytest
 from skl2onnx import to_onnx
 from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, Int64TensorType
 from sklearn.compose import ColumnTransformer

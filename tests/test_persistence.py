@@ -4,13 +4,9 @@ import io
 import pickle
 import warnings
 
-import pytest
-
-# the persist extra: CI's scikit-learn 1.6 job installs none of the extras, and skips this module
-pytest.importorskip("skops")
-
 import joblib
 import numpy as np
+import pytest
 import skops.io as sio
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
