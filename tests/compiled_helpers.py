@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.datasets import load_diabetes, make_classification
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
-from sklearn_sigmoidnet._engines import CompiledEngine, NumpyEngine, Objective
+from sklearn_sigmoidnet._engines import CompiledEngine, NumpyEngine, Objective, Rows
 from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._optimizers import SGD, Adam
 
@@ -60,10 +60,11 @@ class CompiledNetwork(Network):
         return CompiledEngine(self, X.shape[1], Objective(loss, l2, quantile_level))
 
     def loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level=None):
-        return self._engine(X, loss, l2, quantile_level).loss(X, Y, sample_weight, chunk_rows)
+        return self._engine(X, loss, l2, quantile_level).loss(Rows(X, Y, sample_weight), chunk_rows)
 
     def loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level=None):
-        return self._engine(X, loss, l2, quantile_level).loss_and_gradient(X, Y, sample_weight)
+        engine = self._engine(X, loss, l2, quantile_level)
+        return engine.loss_and_gradient(Rows(X, Y, sample_weight))
 
 
 def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, order=None,
@@ -74,7 +75,7 @@ def run_epoch(network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, 
         engine = CompiledEngine(network, X.shape[1], objective, optimizer)
     else:
         engine = NumpyEngine(network, objective, optimizer)
-    return engine.run_epoch(X, Y, sample_weight, batch_size, order=order)
+    return engine.run_epoch_in_order(Rows(X, Y, sample_weight), batch_size, order)
 
 
 def make_pair(

@@ -23,9 +23,12 @@ from scipy import sparse
 
 from sklearn_sigmoidnet import _network
 from sklearn_sigmoidnet._engines import CompiledEngine, Objective
+from sklearn_sigmoidnet._fit_input import FitData
 from sklearn_sigmoidnet._network import Network, feedforward
 from sklearn_sigmoidnet._optimizers import SGD, Adam
-from sklearn_sigmoidnet._training import Progress, Settings, train_lbfgs
+from sklearn_sigmoidnet._run import Progress
+from sklearn_sigmoidnet._settings import Settings
+from sklearn_sigmoidnet._training import train_lbfgs
 
 
 def one_hot(X, n_category_columns, n_inputs):
@@ -101,7 +104,8 @@ def test_lbfgs_trains_the_lookup_as_the_one_hot_network(dtype, compiled_calls):
         )  # fmt: skip
         network = Network([7, 5, 1], ["sigmoid"], "identity", dtype, codes)
         network.initialize(np.random.RandomState(13))
-        assert train_lbfgs(network, X_, Y, None, settings, Progress()).n_iter == 5
+        data = FitData(X_, None, X_, Y, None, codes)
+        assert train_lbfgs(network, data, settings, Progress()).n_iter == 5
         thetas.append(network.theta)
     assert compiled_calls["loss_and_gradient"] > 10
     # five iterations of line searches amplify rounding more than one gradient does

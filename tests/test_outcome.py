@@ -9,6 +9,8 @@ from sklearn_sigmoidnet._outcome import raise_or_warn
 from sklearn_sigmoidnet._run import Progress, TrainingResult
 from sklearn_sigmoidnet._settings import Settings
 
+pytestmark = pytest.mark.oldest_sklearn
+
 SETTINGS = Settings(
     loss="squared_error", alpha=1e-4, epochs=30, batch_size=8, learning_rate=0.5,
     schedule="constant", power_t=0.5, shuffle=True, tol=1e-4, n_iter_no_change=5,

@@ -20,6 +20,8 @@ from sklearn_sigmoidnet._fit_input import FitData, TrainingData
 from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._optimizers import SGD
 
+pytestmark = pytest.mark.oldest_sklearn
+
 
 def _methods(protocol):
     return {

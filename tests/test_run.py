@@ -11,6 +11,8 @@ from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._run import History, Patience, Progress, Run
 from sklearn_sigmoidnet._settings import Settings
 
+pytestmark = pytest.mark.oldest_sklearn
+
 SETTINGS = Settings(
     loss="squared_error", alpha=0.0, epochs=5, batch_size=4, learning_rate=0.1,
     schedule="constant", power_t=0.5, shuffle=False, tol=0.0, n_iter_no_change=2,

@@ -11,6 +11,8 @@ from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._settings import AUTO_EARLY_STOPPING_SAMPLES, plan_fit
 from sklearn_sigmoidnet._target_encoding import LabelTargets, ScaledTargets
 
+pytestmark = pytest.mark.oldest_sklearn
+
 TARGETS = ScaledTargets("squared_error", None, True)
 
 

@@ -16,6 +16,8 @@ from sklearn_sigmoidnet._statistics import (
     sparse_mean_and_std,
 )
 
+pytestmark = pytest.mark.oldest_sklearn
+
 
 def _reference(X, w):
     """numpy's weighted mean and standard deviation per column, NaN left out."""
