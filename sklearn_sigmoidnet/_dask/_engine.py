@@ -25,9 +25,8 @@ class ClusterEngine:
     workers compute on their partitions (with the engine ``kind``)."""
 
     def __init__(self, network, objective, optimizer, kind):
-        self.network, self.optimizer, self.objective, self.kind = (
-            network, optimizer, objective, kind
-        )  # fmt: skip
+        self.network, self.objective, self.optimizer = network, objective, optimizer
+        self.kind = kind
         # the workers' data loss and gradient, without the penalty: the client adds it
         self.data_objective = Objective(objective.loss, 0.0, objective.quantile_level)
 
