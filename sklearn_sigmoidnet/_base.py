@@ -258,7 +258,7 @@ class BaseSigmoidNet(
             fitted["_split_state"] = split_state
         settings = plan.run_settings(data.n_rows)
         n_tasks = 1 if incremental else self.epochs
-        fit_task, hooks = callback_hooks(self, n_tasks, data.U, data.Y, model)
+        fit_task, hooks = callback_hooks(self, n_tasks, X, y, model)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if plan.solver == "lbfgs":
                 result = train_lbfgs(network, data, settings, progress, hooks=hooks)
@@ -271,7 +271,7 @@ class BaseSigmoidNet(
         fitted.update(self._fitted_progress(result, continuing))
         self._commit(fitted)
         if fit_task:
-            fit_task.call_on_fit_task_end(estimator=self, X=data.U, y=data.Y)
+            fit_task.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
 
     def _fitted_architecture(self, network, inputs, targets):

@@ -53,19 +53,27 @@ class Monitor:
         self.estimator, self.scoring, self.scorer = estimator, estimator.scoring, None
         if self.scoring not in ("loss", None):
             self.scorer = check_scoring(estimator, scoring=self.scoring)
+        # the targets and weights of the validation rows, gathered once: a column each
+        index = slice(None) if valid.index is None else valid.index
+        self.Y = valid.Y[index]
+        self.sample_weight = None if valid.sample_weight is None else valid.sample_weight[index]
 
     def __call__(self, network):
-        valid, targets = self.valid, self.targets
-        Y_hat = feedforward(
-            valid.U, network.W, network.b, network.activations, network.n_category_columns
-        )[-1]
-        losses = per_sample_loss(targets.loss_name, valid.Y, Y_hat, targets.quantile_level)
-        valid_loss = float(np.average(losses, weights=valid.sample_weight))
+        targets = self.targets
+        # the outputs a chunk of rows at a time: a layer's outputs of all of them may
+        # take more memory than X
+        Y_hat = np.concatenate([
+            feedforward(chunk.U, network.W, network.b, network.activations,
+                        network.n_category_columns)[-1]
+            for chunk in self.valid.chunks()
+        ])  # fmt: skip
+        losses = per_sample_loss(targets.loss_name, self.Y, Y_hat, targets.quantile_level)
+        valid_loss = float(np.average(losses, weights=self.sample_weight))
         if self.scoring == "loss":
             return valid_loss, -valid_loss
         if self.scorer is None:
-            return valid_loss, float(targets.score(valid.Y, Y_hat, valid.sample_weight))
+            return valid_loss, float(targets.score(self.Y, Y_hat, self.sample_weight))
         estimator = copy.copy(self.estimator)
         estimator.__dict__.update(self.model(network))
-        weights = {} if valid.sample_weight is None else {"sample_weight": valid.sample_weight}
-        return valid_loss, float(self.scorer(estimator, valid.X, valid.y, **weights))
+        weights = {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
+        return valid_loss, float(self.scorer(estimator, *self.valid.given(), **weights))

@@ -39,11 +39,33 @@ class Objective:
 
 
 class Rows(NamedTuple):
-    """Rows as the network trains on them."""
+    """Rows as the network trains on them: all of the arrays' rows, or those
+    that ``index`` names, which are not copied out."""
 
     U: object  # the network's input: a 2-D array or a CSR matrix
     Y: np.ndarray  # its targets
     sample_weight: np.ndarray | None  # class weights included
+    index: np.ndarray | None = None
+
+
+def n_rows(data):
+    return data.U.shape[0] if data.index is None else len(data.index)
+
+
+def rows_in(data, order):
+    """The arrays' rows of ``data`` in ``order`` (its own row numbers; None: as
+    they come), or None for all of the arrays' rows as they are."""
+    if data.index is None:
+        return order
+    return data.index if order is None else data.index[order]
+
+
+def gathered(data):
+    """``data`` with its rows copied out of the arrays, when it names them."""
+    if data.index is None:
+        return data
+    sw = None if data.sample_weight is None else data.sample_weight[data.index]
+    return Rows(data.U[data.index], data.Y[data.index], sw)
 
 
 class Engine(Protocol):
@@ -104,7 +126,8 @@ class _RowsEngine:
     """An engine of rows in memory, which can also run an epoch in a given order."""
 
     def run_epoch(self, data, batch_size, rng=None):
-        return self.run_epoch_in_order(data, batch_size, shuffled(rng, data.U.shape[0], batch_size))
+        order = shuffled(rng, n_rows(data), batch_size)
+        return self.run_epoch_in_order(data, batch_size, rows_in(data, order))
 
 
 class NumpyEngine(_RowsEngine):
@@ -116,17 +139,18 @@ class NumpyEngine(_RowsEngine):
     def loss(self, data, chunk_rows):
         o = self.objective
         return self.network.loss(
-            data.U, data.Y, data.sample_weight, o.loss, o.l2, chunk_rows, o.quantile_level
+            data.U, data.Y, data.sample_weight, o.loss, o.l2, chunk_rows, o.quantile_level,
+            rows=data.index,
         )
 
     def loss_and_gradient(self, data):
-        o = self.objective
+        o, data = self.objective, gathered(data)
         return self.network.loss_and_gradient(
             data.U, data.Y, data.sample_weight, o.loss, o.l2, o.quantile_level
         )
 
     def run_epoch_in_order(self, data, batch_size, order):
-        """``run_epoch`` over the rows in ``order``, or as they are for None."""
+        """``run_epoch`` over the arrays' rows in ``order``, or all as they are for None."""
         o = self.objective
         return run_epoch(
             self.network, self.optimizer, data.U, data.Y, data.sample_weight,
@@ -157,7 +181,7 @@ class CompiledEngine(_RowsEngine):
         network = self.network
         Y, sample_weight = self._typed(data.Y, data.sample_weight)
         data_loss = self.step.loss(
-            network.theta, network.grad, data.U, Y, sample_weight, chunk_rows
+            network.theta, network.grad, data.U, Y, sample_weight, chunk_rows, data.index
         )
         return data_loss + 0.5 * self.objective.l2 * penalty(network.W)
 
@@ -166,6 +190,7 @@ class CompiledEngine(_RowsEngine):
         blocks' mean losses and gradients added with their shares of the weight."""
         network, step, rows = self.network, self.step, block_rows(self.network)
         theta, grad = network.theta, network.grad
+        data = gathered(data)
         X = data.U
         Y, sample_weight = self._typed(data.Y, data.sample_weight)
         n = X.shape[0]

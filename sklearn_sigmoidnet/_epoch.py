@@ -20,7 +20,8 @@ def run_epoch(
     network, optimizer, X, Y, sample_weight, *, batch_size, loss, l2, order=None,
     quantile_level=None,
 ):  # fmt: skip
-    """One pass over (X, Y) in mini-batches, in the row ``order`` when given.
+    """One pass over (X, Y) in mini-batches: over its rows in ``order`` (any of
+    them, in that order) when given.
 
     Returns the batches' data losses averaged with the batches' weights, the
     number of updates made, and the first batch's loss: that of the weights
@@ -28,7 +29,7 @@ def run_epoch(
     same, the whole epoch in one call; this is its reference.
     """
     network.check_codes(X)  # all of X before the first update, not a batch at a time
-    n = X.shape[0]
+    n = X.shape[0] if order is None else len(order)
     block_rows = batch_size * max(1, _BLOCK_VALUES // (batch_size * max(X.shape[1], 1)))
     arrays = [X, Y, sample_weight]
     if order is not None:  # shuffled blocks are gathered into buffers made once

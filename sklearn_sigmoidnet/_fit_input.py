@@ -7,7 +7,7 @@ use. Rows in memory are ``FitData``; partitions on a cluster are ``_dask``'s.
 """
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -19,9 +19,13 @@ from sklearn.utils.validation import _check_sample_weight, _check_y, validate_da
 
 from . import _dask
 from ._early_stopping import Monitor, validation_split
-from ._engines import make_engine
+from ._engines import Rows, make_engine
 from ._input_encoding import as_table
 from ._statistics import check_weight_total
+
+# rows at a time where all of the rows are read (a validation pass, the largest
+# values): their copies, and a layer's outputs of them, stay small
+CHUNK_ROWS = 4096
 
 
 class TrainingData(Protocol):
@@ -29,8 +33,6 @@ class TrainingData(Protocol):
 
     n_rows: int
     weight_total: float  # the sample (times class) weights' total; n_rows without weights
-    U: object  # the network's input, and its targets Y, as the callbacks are given them
-    Y: object
 
     def engine(self, network, objective, optimizer=None, kind="auto"):
         """The engine (``_engines.Engine``) that trains ``network`` on these data."""
@@ -47,7 +49,9 @@ class TrainingData(Protocol):
 
 @dataclass
 class FitData:
-    """One fit's rows in memory: as given (checked) and as the network trains on them."""
+    """One fit's rows in memory: as given (checked) and as the network trains on
+    them; all of the arrays' rows, or those that ``index`` names, which are
+    not copied out (a validation split holds out rows by index)."""
 
     X: object  # the rows as given: a DataFrame, an array or a CSR matrix
     y: np.ndarray
@@ -55,36 +59,60 @@ class FitData:
     Y: np.ndarray  # the network's targets
     sample_weight: np.ndarray | None  # class weights included
     n_codes: int = 0  # U's last columns that hold category codes, not values
+    index: np.ndarray | None = None
 
     @property
     def n_rows(self):
-        return self.Y.shape[0]
+        return self.Y.shape[0] if self.index is None else len(self.index)
 
     @property
     def weight_total(self):
-        return self.n_rows if self.sample_weight is None else float(self.sample_weight.sum())
+        if self.sample_weight is None:
+            return self.n_rows
+        weights = self.sample_weight if self.index is None else self.sample_weight[self.index]
+        return float(weights.sum())
 
     def rows(self, index):
-        """The data of these rows only."""
-        sw = None if self.sample_weight is None else self.sample_weight[index]
-        return FitData(_take(self.X, index), self.y[index], self.U[index], self.Y[index], sw,
-                       self.n_codes)  # fmt: skip
+        """The data of these of its rows only (indices into its rows)."""
+        index = index if self.index is None else self.index[index]
+        return replace(self, index=index)
+
+    def given(self):
+        """Its rows as given to fit: X's and y's."""
+        if self.index is None:
+            return self.X, self.y
+        return _take(self.X, self.index), self.y[self.index]
+
+    def chunks(self, n_rows=CHUNK_ROWS):
+        """Its rows ``n_rows`` at a time, as ``Rows`` gathered from the arrays."""
+        index = np.arange(self.Y.shape[0]) if self.index is None else self.index
+        for start in range(0, len(index), n_rows):
+            rows = index[start : start + n_rows]
+            sw = None if self.sample_weight is None else self.sample_weight[rows]
+            yield Rows(self.U[rows], self.Y[rows], sw)
 
     def engine(self, network, objective, optimizer=None, kind="auto"):
         return make_engine(network, self.U, objective, optimizer, kind)
 
     def hold_out(self, fraction, rng, targets):
-        train, valid = validation_split(
-            self.Y, self.sample_weight, rng, fraction, targets.stratify(self.Y)
-        )
+        Y = self.Y if self.index is None else self.Y[self.index]
+        sw = self.sample_weight
+        if sw is not None and self.index is not None:
+            sw = sw[self.index]
+        train, valid = validation_split(Y, sw, rng, fraction, targets.stratify(Y))
         return self.rows(train), self.rows(valid)
 
     def monitor(self, estimator, targets, model):
         return Monitor(estimator, targets, self, model)
 
     def largest_values(self):
-        values = self.U if sparse.issparse(self.U) else self.U[:, : self.U.shape[1] - self.n_codes]
-        return {name: abs(A).max() if A.size else 0 for name, A in [("X", values), ("y", self.Y)]}
+        largest = {"X": 0, "y": 0}
+        dense = slice(0, self.U.shape[1] - self.n_codes)
+        for chunk in self.chunks():
+            for name, A in [("X", chunk.U[:, dense]), ("y", chunk.Y)]:
+                if A.size:
+                    largest[name] = max(largest[name], abs(A).max())
+        return largest
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.utils import assert_all_finite, check_array
 
-from ._statistics import column_mean_and_std, scale_or_one
+from ._statistics import column_mean_and_std, missing_and_binary, scale_or_one
 
 
 class InputEncoding:
@@ -64,10 +64,12 @@ class InputEncoding:
         X, names = self.prepare(X, feature_names)
         numeric = self.numeric_block(X)
         fill, std = column_mean_and_std(numeric, sample_weight)
-        missing = np.zeros(numeric.shape[1], bool) if self.sparse else np.isnan(numeric).any(0)
+        if self.sparse:
+            missing, binary = np.zeros(numeric.shape[1], bool), _sparse_is_binary(numeric)
+        else:
+            missing, binary = missing_and_binary(numeric)
         counts = self.category_counts(X, names)
-        return X, self.learn(names, fill, scale_or_one(fill, std), missing, _is_binary(numeric),
-                             counts)  # fmt: skip
+        return X, self.learn(names, fill, scale_or_one(fill, std), missing, binary, counts)
 
     def prepare(self, X, feature_names):
         """The part of ``fit`` that needs X's columns only, not its rows: their kinds.
@@ -444,12 +446,10 @@ def _column(X, j):
     return np.asarray(X[:, j], dtype=object)
 
 
-def _is_binary(X):
-    """Which columns hold no values but 0 and 1 (and missing ones)."""
-    if sparse.issparse(X):
-        X = sparse.csc_matrix(X)
-        stored = np.diff(X.indptr)
-        column = np.repeat(np.arange(X.shape[1]), stored)
-        ones = np.bincount(column[X.data == 1], minlength=X.shape[1])
-        return ones == stored
-    return ((X == 0) | (X == 1) | np.isnan(X)).all(axis=0)
+def _sparse_is_binary(X):
+    """Which columns of a sparse X hold no values but 0 and 1."""
+    X = sparse.csc_matrix(X)
+    stored = np.diff(X.indptr)
+    column = np.repeat(np.arange(X.shape[1]), stored)
+    ones = np.bincount(column[X.data == 1], minlength=X.shape[1])
+    return ones == stored

@@ -181,26 +181,30 @@ class Network:
             self._sliced = n, [[array[:n] for array in arrays] for arrays in self._full]
         return self._sliced[1]
 
-    def loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level=None):
-        """L(θ) on all of (X, Y): the weighted mean loss plus ½ l2 ‖W‖².
+    def loss(self, X, Y, sample_weight, loss, l2, chunk_rows, quantile_level=None, rows=None):
+        """L(θ) on all of (X, Y), or on its ``rows`` when given: the weighted mean
+        loss plus ½ l2 ‖W‖².
 
         Forward passes only, ``chunk_rows`` rows at a time, in the training
         buffers; callers silence overflow, as for ``loss_and_gradient``.
         """
         self.check_codes(X)
-        n, total = X.shape[0], 0.0
+        n, total = (X.shape[0] if rows is None else len(rows)), 0.0
         for start in range(0, n, chunk_rows):
-            rows = slice(start, start + chunk_rows)
+            chunk = slice(start, start + chunk_rows)
+            if rows is not None:
+                chunk = rows[chunk]
             outputs, deltas, scratch = self._buffers(min(chunk_rows, n - start))
             _feedforward(
-                X[rows], self.W, self.b, self.activations, outputs, self.n_category_columns
+                X[chunk], self.W, self.b, self.activations, outputs, self.n_category_columns
             )
-            residual = output_delta(loss, Y[rows], outputs[-1], deltas[-1], quantile_level)
-            sw = None if sample_weight is None else sample_weight[rows]
+            residual = output_delta(loss, Y[chunk], outputs[-1], deltas[-1], quantile_level)
+            sw = None if sample_weight is None else sample_weight[chunk]
             total += summed_loss(
-                loss, Y[rows], outputs[-1], residual, sw, scratch[-1], quantile_level
+                loss, Y[chunk], outputs[-1], residual, sw, scratch[-1], quantile_level
             )
-        weight_total = n if sample_weight is None else float(sample_weight.sum())
+        weights = sample_weight if rows is None or sample_weight is None else sample_weight[rows]
+        weight_total = n if weights is None else float(weights.sum())
         return total / weight_total + 0.5 * l2 * penalty(self.W)
 
     def loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level=None):

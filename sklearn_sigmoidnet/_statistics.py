@@ -90,6 +90,18 @@ def in_memory(values, weights):
     return over_blocks
 
 
+def missing_and_binary(values):
+    """Per column of a dense array: whether a value is missing, and whether every
+    value present is 0 or 1."""
+    missing = np.zeros(values.shape[1], bool)
+    binary = np.ones(values.shape[1], bool)
+    for block, _ in row_blocks(values, None):
+        nan = np.isnan(block)
+        missing |= nan.any(axis=0)
+        binary &= ((block == 0) | (block == 1) | nan).all(axis=0)
+    return missing, binary
+
+
 def sparse_mean_and_std(X, weights):
     """The weighted mean and standard deviation of a sparse X's columns, its
     zeros counted as values."""

@@ -612,7 +612,8 @@ cdef class CompiledStep:
     def run_epoch(self, theta, grad, X, Y, sample_weight, Py_ssize_t batch_size, order,
                   bint adam, double learning_rate, double momentum, bint nesterov,
                   double beta_1, double beta_2, double epsilon, long t, state_1, state_2):
-        """One pass over (X, Y) in mini-batches, in the row ``order`` when given,
+        """One pass over (X, Y) in mini-batches, over its rows in ``order`` (any
+        of them, in that order) when given,
         updating θ and the optimiser's vectors in place: ``state_1`` is SGD's
         velocity or Adam's m / (1 − β₁), ``state_2`` Adam's v / (1 − β₂); Adam
         has taken ``t`` steps before.
@@ -627,31 +628,42 @@ cdef class CompiledStep:
         settings.beta_1, settings.beta_2, settings.epsilon = beta_1, beta_2, epsilon
         self.check(theta, grad, X, Y, sample_weight)
         if order is not None:
-            order = np.ascontiguousarray(order, dtype=np.intp)
+            order = _checked_rows(order, X.shape[0])
+        n = X.shape[0] if order is None else order.shape[0]
         return _epoch(self, settings, theta, grad, state_1, state_2, X, Y,
-                      _weight_column(sample_weight), order, batch_size,
-                      *self.buffers(min(batch_size, X.shape[0])))
+                      _weight_column(sample_weight), order, n, batch_size,
+                      *self.buffers(min(batch_size, n)))
 
     def loss_and_gradient(self, theta, grad, X, Y, sample_weight):
         """Fill ``grad`` with the gradient on all of (X, Y); return its mean data loss."""
         self.check(theta, grad, X, Y, sample_weight)
-        return _full_batch(self, theta, grad, X, Y, _weight_column(sample_weight),
-                           *self.buffers(X.shape[0]), True)
+        return _full_batch(self, theta, grad, X, Y, _weight_column(sample_weight), None,
+                           X.shape[0], *self.buffers(X.shape[0]), True)
 
-    def loss(self, theta, grad, X, Y, sample_weight, Py_ssize_t chunk_rows):
-        """The mean data loss on all of (X, Y), ``chunk_rows`` rows at a time,
-        without the penalty; ``grad`` is left as it was."""
+    def loss(self, theta, grad, X, Y, sample_weight, Py_ssize_t chunk_rows, rows=None):
+        """The mean data loss on all of (X, Y), or on its ``rows`` (indices, in
+        order) when given, ``chunk_rows`` rows at a time, without the penalty;
+        ``grad`` is left as it was."""
         self.check(theta, grad, X, Y, sample_weight)
         weights = _weight_column(sample_weight)
-        n, total, total_weight = X.shape[0], 0.0, 0.0
+        if rows is not None:
+            rows = _checked_rows(rows, X.shape[0])
+        n = X.shape[0] if rows is None else rows.shape[0]
+        total, total_weight = 0.0, 0.0
         buffers = self.buffers(min(chunk_rows, n))
         for start in range(0, n, chunk_rows):
-            rows = slice(start, start + chunk_rows)
-            chunk_weights = None if weights is None else weights[rows]
-            weight = min(chunk_rows, n - start) if weights is None else float(chunk_weights.sum())
+            chunk = slice(start, start + chunk_rows)
+            if rows is None:
+                X_chunk, Y_chunk, order = X[chunk], Y[chunk], None
+                chunk_weights = None if weights is None else weights[chunk]
+            else:  # gathered a chunk at a time, into the buffers
+                X_chunk, Y_chunk, order = X, Y, rows[chunk]
+                chunk_weights = None if weights is None else weights[order]
+            m = min(chunk_rows, n - start)
+            weight = m if weights is None else float(chunk_weights.sum())
             if weight:
-                total += weight * _full_batch(self, theta, grad, X[rows], Y[rows], chunk_weights,
-                                              *buffers, False)
+                total += weight * _full_batch(self, theta, grad, X_chunk, Y_chunk, chunk_weights,
+                                              order, m, *buffers, False)
                 total_weight += weight
         return total / total_weight
 
@@ -673,6 +685,14 @@ cdef class CompiledStep:
 
 def _weight_column(sample_weight):
     return None if sample_weight is None else sample_weight.reshape(-1, 1)
+
+
+def _checked_rows(rows, n_rows):
+    """``rows`` as contiguous indices, each one of the n_rows: the loops trust them."""
+    rows = np.ascontiguousarray(rows, dtype=np.intp)
+    if rows.ndim != 1 or (rows.size and (rows.min() < 0 or rows.max() >= n_rows)):
+        raise ValueError(f"row indices must be in [0, {n_rows})")
+    return rows
 
 
 def activate_layer(activation, floating[:, ::1] r, const floating[::1] b):
@@ -740,9 +760,9 @@ def check_category_codes(X, n_category_columns, n_inputs):
 def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[::1] grad,
            floating[::1] state_1, floating[::1] state_2, const floating[:, :] X,
            const floating[:, :] Y, const floating[:, :] weights, const Py_ssize_t[::1] order,
-           Py_ssize_t batch_size, floating[::1] outputs, floating[::1] deltas,
+           Py_ssize_t n, Py_ssize_t batch_size, floating[::1] outputs, floating[::1] deltas,
            floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows):
-    cdef Py_ssize_t n = X.shape[0], batch, start, n_batch, i, n_updates = 0
+    cdef Py_ssize_t batch, start, n_batch, i, n_updates = 0
     cdef Py_ssize_t n_params = theta.shape[0]
     cdef const Py_ssize_t *rows = NULL
     cdef floating *sw = NULL
@@ -778,17 +798,22 @@ def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[:
 
 
 def _full_batch(CompiledStep run, floating[::1] theta, floating[::1] grad, const floating[:, :] X,
-                const floating[:, :] Y, const floating[:, :] weights, floating[::1] outputs,
-                floating[::1] deltas, floating[:, ::1] X_rows, floating[:, ::1] Y_rows,
-                floating[:, ::1] weight_rows, bint backward):
-    cdef Py_ssize_t n = X.shape[0]
+                const floating[:, :] Y, const floating[:, :] weights, const Py_ssize_t[::1] order,
+                Py_ssize_t n, floating[::1] outputs, floating[::1] deltas,
+                floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows,
+                bint backward):
+    """The batch of X's first n rows, or of its rows in ``order`` when given (n
+    of them); ``weights`` are the batch's own."""
     cdef floating *sw = NULL
+    cdef const Py_ssize_t *rows = NULL
     cdef double loss
+    if order is not None:
+        rows = &order[0]
     with nogil:
         if weights is not None:
             sw = rows_of(weights, NULL, 0, n, &weight_rows[0, 0])
         loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0],
-                          rows_of(X, NULL, 0, n, &X_rows[0, 0]),
-                          rows_of(Y, NULL, 0, n, &Y_rows[0, 0]), sw, n, &outputs[0],
+                          rows_of(X, rows, 0, n, &X_rows[0, 0]),
+                          rows_of(Y, rows, 0, n, &Y_rows[0, 0]), sw, n, &outputs[0],
                           &deltas[0], backward)
     return loss

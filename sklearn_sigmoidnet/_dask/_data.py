@@ -35,13 +35,6 @@ class ClusterData:
         for i in sorted(range(len(self.futures)), key=lambda i: (self.workers[i], i)):
             self.by_worker.setdefault(self.workers[i], []).append(i)
 
-    # what the callbacks are given: the partitions stand for the rows, which stay put
-    @property
-    def U(self):
-        return self
-
-    Y = None
-
     def subset(self, index):
         index = list(index)
         return ClusterData(

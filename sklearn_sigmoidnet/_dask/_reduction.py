@@ -11,7 +11,7 @@ import copy
 import numpy as np
 
 from .._input_encoding import merge_category_counts
-from .._statistics import mean_and_std, row_blocks, scale_or_one
+from .._statistics import mean_and_std, missing_and_binary, row_blocks, scale_or_one
 from .._target_encoding import LabelTargets, checked_labels, scaling_from_moments
 from ._client import everywhere, mapped
 
@@ -88,11 +88,10 @@ def input_summary(part, inputs, targets, weighing, names=None):
     X = inputs.check(X)
     numeric = inputs.numeric_block(X)
     weights = weighing.weigh(targets.encode(y), w, False)
-    missing = np.isnan(numeric)
-    values = np.where(missing, 0.0, numeric)
+    missing, binary = missing_and_binary(numeric)
     return {
-        "missing": missing.any(axis=0),
-        "binary": ((values == 0) | (values == 1)).all(axis=0),
+        "missing": missing,
+        "binary": binary,
         "counts": [] if names is None else inputs.category_counts(X, names),
         "rows": len(numeric),
         "weight": float(len(numeric) if weights is None else np.asarray(weights, np.float64).sum()),
