@@ -75,7 +75,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     print(describe())
     print(f"{args.rows} rows; each fit {args.epochs} epochs (iterations), one BLAS thread")
-    print(f"{'data':7} {'model':5} {'data MiB':>9} {'peak MiB':>9} {'× data':>7} {'RSS growth MiB':>15}")
+    header = ["data MiB", "peak MiB", "× data", "RSS growth MiB"]
+    print(f"{'data':7} {'model':5} " + " ".join(f"{name:>9}" for name in header))
     rows = []
     for kind in args.kinds:
         for model in MODELS[kind]:
@@ -86,7 +87,7 @@ def main(argv=None):
             result = json.loads(out.strip().splitlines()[-1])
             mib = 2**20
             print(f"{kind:7} {model:5} {result['size'] / mib:9.1f} {result['peak'] / mib:9.1f} "
-                  f"{result['peak'] / result['size']:7.2f} {result['rss_growth_kb'] / 1024:15.1f}")
+                  f"{result['peak'] / result['size']:9.2f} {result['rss_growth_kb'] / 1024:9.1f}")
             rows.append({"kind": kind, "model": model, **result})
     return rows
 

@@ -46,6 +46,9 @@ class Rows(NamedTuple):
     Y: np.ndarray  # its targets
     sample_weight: np.ndarray | None  # class weights included
     index: np.ndarray | None = None
+    # (shift, scale) of U's columns when U holds them unscaled, as given: training
+    # standardises each batch as it is gathered, and no scaled copy of X is made
+    scaling: tuple | None = None
 
 
 def n_rows(data):
@@ -61,11 +64,24 @@ def rows_in(data, order):
 
 
 def gathered(data):
-    """``data`` with its rows copied out of the arrays, when it names them."""
-    if data.index is None:
+    """``data`` with its rows copied out of the arrays, when it names them, and
+    standardised, when its U holds them unscaled."""
+    if data.index is None and data.scaling is None:
         return data
-    sw = None if data.sample_weight is None else data.sample_weight[data.index]
-    return Rows(data.U[data.index], data.Y[data.index], sw)
+    index = slice(None) if data.index is None else data.index
+    sw = None if data.sample_weight is None else data.sample_weight[index]
+    return Rows(standardised(data.U[index], data.scaling), data.Y[index], sw)
+
+
+def standardised(U, scaling):
+    """U's rows as training sees them: (u − shift) / scale, in a new array."""
+    if scaling is None:
+        return U
+    shift, scale = scaling
+    U = np.array(U, dtype=shift.dtype)  # a copy, never the caller's
+    U -= shift
+    U /= scale
+    return U
 
 
 class Engine(Protocol):
@@ -138,6 +154,8 @@ class NumpyEngine(_RowsEngine):
 
     def loss(self, data, chunk_rows):
         o = self.objective
+        if data.scaling is not None:  # the numpy reference reads rows training sees
+            data = gathered(data)
         return self.network.loss(
             data.U, data.Y, data.sample_weight, o.loss, o.l2, chunk_rows, o.quantile_level,
             rows=data.index,
@@ -152,6 +170,8 @@ class NumpyEngine(_RowsEngine):
     def run_epoch_in_order(self, data, batch_size, order):
         """``run_epoch`` over the arrays' rows in ``order``, or all as they are for None."""
         o = self.objective
+        if data.scaling is not None:
+            data = Rows(standardised(data.U, data.scaling), data.Y, data.sample_weight)
         return run_epoch(
             self.network, self.optimizer, data.U, data.Y, data.sample_weight,
             batch_size=batch_size, loss=o.loss, l2=o.l2, order=order,
@@ -181,7 +201,8 @@ class CompiledEngine(_RowsEngine):
         network = self.network
         Y, sample_weight = self._typed(data.Y, data.sample_weight)
         data_loss = self.step.loss(
-            network.theta, network.grad, data.U, Y, sample_weight, chunk_rows, data.index
+            network.theta, network.grad, data.U, Y, sample_weight, chunk_rows, data.index,
+            data.scaling,
         )
         return data_loss + 0.5 * self.objective.l2 * penalty(network.W)
 
@@ -190,8 +211,9 @@ class CompiledEngine(_RowsEngine):
         blocks' mean losses and gradients added with their shares of the weight."""
         network, step, rows = self.network, self.step, block_rows(self.network)
         theta, grad = network.theta, network.grad
-        data = gathered(data)
-        X = data.U
+        if data.index is not None:
+            data = gathered(data)
+        X, scaling = data.U, data.scaling
         Y, sample_weight = self._typed(data.Y, data.sample_weight)
         n = X.shape[0]
         starts = range(0, n, rows)
@@ -201,13 +223,15 @@ class CompiledEngine(_RowsEngine):
             weights = [float(sample_weight[start : start + rows].sum()) for start in starts]
         total = sum(weights)
         if len(starts) <= 1 or not total:  # one block; or no weight: NaN, as in one block
-            return step.loss_and_gradient(theta, grad, X, Y, sample_weight)
+            return step.loss_and_gradient(theta, grad, X, Y, sample_weight, scaling)
         loss, summed = 0.0, np.zeros(grad.size)
         for start, weight in zip(starts, weights):
             if weight:  # a weightless block adds nothing, and its mean is 0 / 0
                 block = slice(start, start + rows)
                 sw = None if sample_weight is None else sample_weight[block]
-                loss += weight / total * step.loss_and_gradient(theta, grad, X[block], Y[block], sw)
+                loss += weight / total * step.loss_and_gradient(
+                    theta, grad, X[block], Y[block], sw, scaling
+                )
                 summed += weight / total * grad
         grad[...] = summed
         return loss
@@ -217,7 +241,7 @@ class CompiledEngine(_RowsEngine):
         Y, sample_weight = self._typed(data.Y, data.sample_weight)
         result = self.step.run_epoch(
             network.theta, network.grad, data.U, Y, sample_weight, batch_size, order,
-            *_rule(optimizer), *self.vectors,
+            *_rule(optimizer), *self.vectors, data.scaling,
         )  # fmt: skip
         optimizer.count_steps(result[1])
         return result

@@ -19,7 +19,7 @@ from sklearn.utils.validation import _check_sample_weight, _check_y, validate_da
 
 from . import _dask
 from ._early_stopping import Monitor, validation_split
-from ._engines import Rows, make_engine
+from ._engines import Rows, make_engine, standardised
 from ._input_encoding import as_table
 from ._statistics import check_weight_total
 
@@ -60,6 +60,7 @@ class FitData:
     sample_weight: np.ndarray | None  # class weights included
     n_codes: int = 0  # U's last columns that hold category codes, not values
     index: np.ndarray | None = None
+    scaling: tuple | None = None  # as in ``Rows``: U unscaled, standardised as it is read
 
     @property
     def n_rows(self):
@@ -89,7 +90,7 @@ class FitData:
         for start in range(0, len(index), n_rows):
             rows = index[start : start + n_rows]
             sw = None if self.sample_weight is None else self.sample_weight[rows]
-            yield Rows(self.U[rows], self.Y[rows], sw)
+            yield Rows(standardised(self.U[rows], self.scaling), self.Y[rows], sw)
 
     def engine(self, network, objective, optimizer=None, kind="auto"):
         return make_engine(network, self.U, objective, optimizer, kind)
@@ -199,8 +200,9 @@ def _network_data(X, y, Y, sample_weight, inputs, targets, incremental, which=""
     if weighted is not sample_weight:
         what = "class weights" if sample_weight is None else "sample times class weights"
         check_weight_total(weighted, f"The {which}samples' {what}")
-    U = inputs.encode(X, scaled=True)
-    return FitData(X, y, U, Y, weighted, inputs.n_category_columns)
+    scaling = inputs.scaling_while_read(X)
+    U = X if scaling is not None else inputs.encode(X, scaled=True)
+    return FitData(X, y, U, Y, weighted, inputs.n_category_columns, scaling=scaling)
 
 
 def _take(X, index):

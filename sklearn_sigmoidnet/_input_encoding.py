@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.utils import assert_all_finite, check_array
 
-from ._statistics import column_mean_and_std, missing_and_binary, scale_or_one
+from ._statistics import column_mean_and_std, missing_and_binary, row_blocks, scale_or_one
 
 
 class InputEncoding:
@@ -241,6 +241,19 @@ class InputEncoding:
         for k, j in enumerate(self.categorical):
             U[:, self.n_dense + k] = self._category_rows(_column(X, j), k)
         return U
+
+    def scaling_while_read(self, X):
+        """The shift and scale of X's columns in the training dtype, when training
+        can standardise X's rows as it reads them: a dense array of that dtype
+        whose columns are the network's inputs as they are (no categories, no
+        missing values to fill or indicate). None when X needs ``encode``."""
+        plain = (
+            isinstance(X, np.ndarray) and X.dtype == self.dtype and not self.sparse
+            and not self.n_category_columns and not len(self.missing)
+        )  # fmt: skip
+        if not plain or any(np.isnan(block).any() for block, _ in row_blocks(X, None)):
+            return None
+        return self.shift.astype(self.dtype), self.scale_by.astype(self.dtype)
 
     @property
     def n_dense(self):

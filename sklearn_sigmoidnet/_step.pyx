@@ -527,6 +527,23 @@ cdef floating *rows_of(const floating[:, :] A, const Py_ssize_t *order, Py_ssize
     return buffer
 
 
+cdef floating *standardised_rows(const floating[:, :] X, const Py_ssize_t *order,
+                                 Py_ssize_t start, Py_ssize_t n, floating *buffer,
+                                 const floating *shift, const floating *scale) noexcept nogil:
+    """``rows_of`` X, standardised (x − shift) / scale into ``buffer`` when
+    ``shift`` is given: the training input, encoded a batch at a time."""
+    cdef Py_ssize_t i, j, width = X.shape[1]
+    cdef floating *rows = rows_of(X, order, start, n, buffer)
+    if shift == NULL:
+        return rows
+    if rows != buffer:  # X's own memory: left as it is
+        memcpy(buffer, rows, n * width * sizeof(floating))
+    for i in range(n):
+        for j in range(width):
+            buffer[i * width + j] = (buffer[i * width + j] - shift[j]) / scale[j]
+    return buffer
+
+
 # ---------------------------------------------------------------------------
 # what the Python side calls
 
@@ -611,12 +628,14 @@ cdef class CompiledStep:
 
     def run_epoch(self, theta, grad, X, Y, sample_weight, Py_ssize_t batch_size, order,
                   bint adam, double learning_rate, double momentum, bint nesterov,
-                  double beta_1, double beta_2, double epsilon, long t, state_1, state_2):
+                  double beta_1, double beta_2, double epsilon, long t, state_1, state_2,
+                  scaling=None):
         """One pass over (X, Y) in mini-batches, over its rows in ``order`` (any
         of them, in that order) when given,
         updating θ and the optimiser's vectors in place: ``state_1`` is SGD's
         velocity or Adam's m / (1 − β₁), ``state_2`` Adam's v / (1 − β₂); Adam
-        has taken ``t`` steps before.
+        has taken ``t`` steps before. ``scaling``, (shift, scale) of X's
+        columns, standardises each batch as it is gathered.
 
         Returns the batches' data losses averaged with the batches' weights, the
         number of updates made, and the first batch's loss.
@@ -632,15 +651,17 @@ cdef class CompiledStep:
         n = X.shape[0] if order is None else order.shape[0]
         return _epoch(self, settings, theta, grad, state_1, state_2, X, Y,
                       _weight_column(sample_weight), order, n, batch_size,
-                      *self.buffers(min(batch_size, n)))
+                      *self.buffers(min(batch_size, n)), *self.typed_scaling(scaling, X))
 
-    def loss_and_gradient(self, theta, grad, X, Y, sample_weight):
+    def loss_and_gradient(self, theta, grad, X, Y, sample_weight, scaling=None):
         """Fill ``grad`` with the gradient on all of (X, Y); return its mean data loss."""
         self.check(theta, grad, X, Y, sample_weight)
         return _full_batch(self, theta, grad, X, Y, _weight_column(sample_weight), None,
-                           X.shape[0], *self.buffers(X.shape[0]), True)
+                           X.shape[0], *self.buffers(X.shape[0]), True,
+                           *self.typed_scaling(scaling, X))
 
-    def loss(self, theta, grad, X, Y, sample_weight, Py_ssize_t chunk_rows, rows=None):
+    def loss(self, theta, grad, X, Y, sample_weight, Py_ssize_t chunk_rows, rows=None,
+             scaling=None):
         """The mean data loss on all of (X, Y), or on its ``rows`` (indices, in
         order) when given, ``chunk_rows`` rows at a time, without the penalty;
         ``grad`` is left as it was."""
@@ -651,6 +672,7 @@ cdef class CompiledStep:
         n = X.shape[0] if rows is None else rows.shape[0]
         total, total_weight = 0.0, 0.0
         buffers = self.buffers(min(chunk_rows, n))
+        shift_scale = self.typed_scaling(scaling, X)
         for start in range(0, n, chunk_rows):
             chunk = slice(start, start + chunk_rows)
             if rows is None:
@@ -663,9 +685,18 @@ cdef class CompiledStep:
             weight = m if weights is None else float(chunk_weights.sum())
             if weight:
                 total += weight * _full_batch(self, theta, grad, X_chunk, Y_chunk, chunk_weights,
-                                              order, m, *buffers, False)
+                                              order, m, *buffers, False, *shift_scale)
                 total_weight += weight
         return total / total_weight
+
+    cdef tuple typed_scaling(self, scaling, X):
+        """The shift and scale of X's columns in X's dtype, or (None, None)."""
+        if scaling is None:
+            return None, None
+        shift, scale = (np.ascontiguousarray(v, dtype=self.dtype) for v in scaling)
+        if shift.shape != (X.shape[1],) or scale.shape != (X.shape[1],):
+            raise ValueError(f"the scaling must have one entry per column of X ({X.shape[1]})")
+        return shift, scale
 
     cdef check(self, theta, grad, X, Y, sample_weight):
         """Raise a ValueError for arrays that do not fit the layout: the loops trust them."""
@@ -761,8 +792,11 @@ def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[:
            floating[::1] state_1, floating[::1] state_2, const floating[:, :] X,
            const floating[:, :] Y, const floating[:, :] weights, const Py_ssize_t[::1] order,
            Py_ssize_t n, Py_ssize_t batch_size, floating[::1] outputs, floating[::1] deltas,
-           floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows):
+           floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows,
+           const floating[::1] shift, const floating[::1] scale):
     cdef Py_ssize_t batch, start, n_batch, i, n_updates = 0
+    cdef const floating *shift_at = NULL if shift is None else &shift[0]
+    cdef const floating *scale_at = NULL if scale is None else &scale[0]
     cdef Py_ssize_t n_params = theta.shape[0]
     cdef const Py_ssize_t *rows = NULL
     cdef floating *sw = NULL
@@ -784,7 +818,7 @@ def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[:
                     weight += sw[i]
                 if weight == 0:  # an all-zero-weight batch carries no information
                     continue
-            Xb = rows_of(X, rows, start, n_batch, &X_rows[0, 0])
+            Xb = standardised_rows(X, rows, start, n_batch, &X_rows[0, 0], shift_at, scale_at)
             Yb = rows_of(Y, rows, start, n_batch, &Y_rows[0, 0])
             loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0], Xb, Yb, sw,
                               n_batch, &outputs[0], &deltas[0], True)
@@ -801,10 +835,13 @@ def _full_batch(CompiledStep run, floating[::1] theta, floating[::1] grad, const
                 const floating[:, :] Y, const floating[:, :] weights, const Py_ssize_t[::1] order,
                 Py_ssize_t n, floating[::1] outputs, floating[::1] deltas,
                 floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows,
-                bint backward):
+                bint backward, const floating[::1] shift, const floating[::1] scale):
     """The batch of X's first n rows, or of its rows in ``order`` when given (n
-    of them); ``weights`` are the batch's own."""
+    of them), standardised by ``shift`` and ``scale`` when given; ``weights``
+    are the batch's own."""
     cdef floating *sw = NULL
+    cdef const floating *shift_at = NULL if shift is None else &shift[0]
+    cdef const floating *scale_at = NULL if scale is None else &scale[0]
     cdef const Py_ssize_t *rows = NULL
     cdef double loss
     if order is not None:
@@ -813,7 +850,7 @@ def _full_batch(CompiledStep run, floating[::1] theta, floating[::1] grad, const
         if weights is not None:
             sw = rows_of(weights, NULL, 0, n, &weight_rows[0, 0])
         loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0],
-                          rows_of(X, rows, 0, n, &X_rows[0, 0]),
+                          standardised_rows(X, rows, 0, n, &X_rows[0, 0], shift_at, scale_at),
                           rows_of(Y, rows, 0, n, &Y_rows[0, 0]), sw, n, &outputs[0],
                           &deltas[0], backward)
     return loss
