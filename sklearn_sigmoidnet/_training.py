@@ -25,6 +25,7 @@ import time
 import numpy as np
 import scipy.optimize
 
+from ._engines import block_rows
 from ._network import penalty
 from ._run import Hooks, Run, unusable
 
@@ -104,8 +105,9 @@ def _stochastic_end(run, engine, data, settings, yardstick, outcome, validated):
     if validated:
         run.restore_best()
     # an epoch's loss is that of the weights before each of its updates: the
-    # last update's weights are evaluated once, before they are kept
-    if not math.isfinite(engine.loss(data, settings.batch_size)):
+    # last update's weights are evaluated once, before they are kept, in blocks
+    # of rows larger than a batch (their loss is only checked, not kept)
+    if not math.isfinite(engine.loss(data, max(settings.batch_size, block_rows(run.network)))):
         return run.back_to_start("the loss of the weights it ended with is not finite")
     return run.result(outcome)
 
