@@ -38,7 +38,7 @@ from ._dask import blockwise
 from ._engines import ENGINES
 from ._fit_input import check_fit_input, check_validation_input
 from ._folding import folded, network_for, unfold_into
-from ._input_encoding import InputEncoding, as_table
+from ._input_encoding import InputEncoding, as_table, header
 from ._network import feedforward
 from ._outcome import raise_or_warn
 from ._persistence import plain_state, restored_state
@@ -373,7 +373,7 @@ class BaseSigmoidNet(
         """Every layer's output for validated X; the output layer's last."""
         self._check_fitted()
         X = as_table(X)
-        validate_data(self, X, reset=False, skip_check_array=True)
+        validate_data(self, header(X), reset=False, skip_check_array=True)
         inputs = self._input_encoding
         U = inputs.encode(inputs.check(X), scaled=False)
         activations = [*self.hidden_activations_, output_activation or self.out_activation_]

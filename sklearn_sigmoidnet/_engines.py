@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 import numpy as np
+from scipy import sparse
 
 from . import _step
 from ._epoch import run_epoch
 from ._network import penalty
 from ._optimizers import OPTIMIZERS
+from ._sparse import StandardisedSparse
 
 ENGINES = ("auto", "numpy")
 # the outputs and deltas of one call of the compiled step over this many bytes
@@ -74,10 +76,13 @@ def gathered(data):
 
 
 def standardised(U, scaling):
-    """U's rows as training sees them: (u − shift) / scale, in a new array."""
+    """U's rows as training sees them: (u − shift) / scale, in a new array; a
+    sparse U as a ``StandardisedSparse`` of it, which stays sparse."""
     if scaling is None:
         return U
     shift, scale = scaling
+    if sparse.issparse(U):
+        return StandardisedSparse(U, shift, scale)
     U = np.array(U, dtype=shift.dtype)  # a copy, never the caller's
     U -= shift
     U /= scale

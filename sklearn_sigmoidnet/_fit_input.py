@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 from sklearn.base import is_regressor
 from sklearn.utils import check_array, check_consistent_length
@@ -20,8 +19,10 @@ from sklearn.utils.validation import _check_sample_weight, _check_y, validate_da
 from . import _dask
 from ._early_stopping import Monitor, validation_split
 from ._engines import Rows, make_engine, standardised
-from ._input_encoding import as_table
+from ._input_encoding import as_table, header, native
+from ._sparse import StandardisedSparse
 from ._statistics import check_weight_total
+from ._tables import Table
 
 # rows at a time where all of the rows are read (a validation pass, the largest
 # values): their copies, and a layer's outputs of them, stay small
@@ -53,7 +54,7 @@ class FitData:
     them; all of the arrays' rows, or those that ``index`` names, which are
     not copied out (a validation split holds out rows by index)."""
 
-    X: object  # the rows as given: a DataFrame, an array or a CSR matrix
+    X: object  # the rows as given, checked: a ``Table``, an array or a CSR matrix
     y: np.ndarray
     U: object  # the network's input: encoded and scaled
     Y: np.ndarray  # the network's targets
@@ -81,7 +82,7 @@ class FitData:
     def given(self):
         """Its rows as given to fit: X's and y's."""
         if self.index is None:
-            return self.X, self.y
+            return native(self.X), self.y
         return _take(self.X, self.index), self.y[self.index]
 
     def chunks(self, n_rows=CHUNK_ROWS):
@@ -110,9 +111,12 @@ class FitData:
         largest = {"X": 0, "y": 0}
         dense = slice(0, self.U.shape[1] - self.n_codes)
         for chunk in self.chunks():
-            for name, A in [("X", chunk.U[:, dense]), ("y", chunk.Y)]:
-                if A.size:
-                    largest[name] = max(largest[name], abs(A).max())
+            if isinstance(chunk.U, StandardisedSparse):
+                largest["X"] = max(largest["X"], chunk.U.largest())
+            elif chunk.U[:, dense].size:
+                largest["X"] = max(largest["X"], abs(chunk.U[:, dense]).max())
+            if chunk.Y.size:
+                largest["y"] = max(largest["y"], abs(chunk.Y).max())
         return largest
 
 
@@ -141,11 +145,11 @@ def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, 
         ))  # fmt: skip
     X = as_table(X)
     holder = estimator if continuing else copy.copy(estimator)
-    validate_data(holder, X, y, reset=not continuing, skip_check_array=True)
+    validate_data(holder, header(X), y, reset=not continuing, skip_check_array=True)
     y = _check_y(y, multi_output=True, y_numeric=is_regressor(estimator))
-    check_consistent_length(X, y)
+    check_consistent_length(native(X), y)
     if sample_weight is not None:
-        sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        sample_weight = _check_sample_weight(sample_weight, native(X), ensure_non_negative=True)
     attributes = {"n_features_in_": holder.n_features_in_}
     if hasattr(holder, "feature_names_in_"):
         attributes["feature_names_in_"] = holder.feature_names_in_
@@ -176,12 +180,14 @@ def check_validation_input(given, X_val, y_val, sample_weight_val):
     if X_val is None or y_val is None:
         raise ValueError("X_val and y_val go together: give both, or neither.")
     X_val = as_table(X_val)
-    validate_data(given.holder, X_val, reset=False, skip_check_array=True)
+    validate_data(given.holder, header(X_val), reset=False, skip_check_array=True)
     X_val = given.inputs.check(X_val)
     y_val = _check_y(y_val, multi_output=True, y_numeric=is_regressor(given.holder))
-    check_consistent_length(X_val, y_val)
+    check_consistent_length(native(X_val), y_val)
     if sample_weight_val is not None:
-        sample_weight_val = _check_sample_weight(sample_weight_val, X_val, ensure_non_negative=True)
+        sample_weight_val = _check_sample_weight(
+            sample_weight_val, native(X_val), ensure_non_negative=True
+        )
     Y_val = given.targets.encode(y_val, "y_val")
     return _network_data(
         X_val, y_val, Y_val, sample_weight_val, given.inputs, given.targets, False, "validation "
@@ -206,8 +212,8 @@ def _network_data(X, y, Y, sample_weight, inputs, targets, incremental, which=""
 
 
 def _take(X, index):
-    if isinstance(X, pd.DataFrame):
-        return X.iloc[index]
+    if isinstance(X, Table):
+        return X.rows(index)
     if sparse.issparse(X):
         return X[index]
     return np.asarray(X)[index]

@@ -15,8 +15,14 @@ Training sees each numeric input standardised, x̃ = (x − m) / s, with the
 training rows' weighted mean m and standard deviation s; a sigmoid fed
 inputs of 50 is flat and learns nothing. After training the map is folded
 into the first layer: r = b + W x̃ = (b − W′ m) + W′ x with W′ = W / s, so that
-``coefs_[0]`` takes x in its own units and predicting needs no scaler.
-Sparse X is only divided by s, never centred, so that it stays sparse.
+``coefs_[0]`` takes x in its own units and predicting needs no scaler. A
+column whose values do not spread is 0 for training and has no weights in
+the fold (W′ = 0, nothing subtracted from b): a constant of 10²⁰ cannot
+cancel against b. A sparse X stays sparse: training centres it implicitly
+(``_sparse``), into the same model as the same values dense.
+
+Tables of any library are read through ``_tables``; arrays and sparse
+matrices are checked here, with the same messages.
 """
 
 from numbers import Integral
@@ -24,9 +30,20 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.utils import assert_all_finite, check_array
+from sklearn.utils import check_array
 
-from ._statistics import column_mean_and_std, missing_and_binary, row_blocks, scale_or_one
+from ._statistics import column_mean_and_std, has_spread, missing_and_binary, row_blocks
+from ._tables import (
+    CATEGORIES,
+    DATES,
+    NUMBERS,
+    OTHER,
+    Table,
+    describe,
+    is_frame,
+    kind_of_values,
+    numbers_of_values,
+)
 
 
 class InputEncoding:
@@ -65,11 +82,12 @@ class InputEncoding:
         numeric = self.numeric_block(X)
         fill, std = column_mean_and_std(numeric, sample_weight)
         if self.sparse:
-            missing, binary = np.zeros(numeric.shape[1], bool), _sparse_is_binary(numeric)
+            missing = np.zeros(numeric.shape[1], bool)
+            binary = _sparse_is_binary(numeric, sample_weight)
         else:
-            missing, binary = missing_and_binary(numeric)
-        counts = self.category_counts(X, names)
-        return X, self.learn(names, fill, scale_or_one(fill, std), missing, binary, counts)
+            missing, binary = missing_and_binary(numeric, sample_weight)
+        counts = self.category_counts(X, names, sample_weight)
+        return X, self.learn(names, fill, std, missing, binary, counts)
 
     def prepare(self, X, feature_names):
         """The part of ``fit`` that needs X's columns only, not its rows: their kinds.
@@ -78,56 +96,57 @@ class InputEncoding:
         it on an empty frame of the columns' dtypes, then ``learn`` with the
         statistics that it summed over the partitions.
         """
+        X = as_table(X)
         self.sparse = sparse.issparse(X)
         names = _column_names(X, feature_names)
+        self.columns = names
         categorical = self._categorical_mask(X, names)
-        X = self.check(X, categorical=categorical)
+        X = self.check(X, categorical=categorical, names=names)
         self.dtype_name = _float_dtype(X, categorical).name
         self.numeric = np.flatnonzero(~categorical)
         self.categorical = np.flatnonzero(categorical)
         return X, names
 
-    def category_counts(self, X, names):
-        """Per categorical column of the validated X, what ``category_counts`` gives."""
+    def category_counts(self, X, names, sample_weight=None):
+        """Per categorical column of the validated X, what ``category_counts`` gives
+        of its rows of positive weight."""
         counts = []
         for j in self.categorical:
+            values = _column(X, j)
             try:
-                counts.append(category_counts(_column(X, j)))
+                counts.append(category_counts(values, sample_weight))
             except TypeError as error:  # unhashable values: lists, dicts
-                raise ValueError(
-                    f"Column {names[j]!r} holds values that the network cannot take as "
-                    f"numbers or as categories ({error}); give it numbers, strings, or a "
-                    "pandas category."
-                ) from error
+                raise ValueError(_cannot_take(names[j], values)) from error
         return counts
 
     def learn(self, names, fill, std, missing, binary, counts):
         """The rest of ``fit``, from the training rows' statistics.
 
         ``fill`` and ``std`` are the numeric columns' weighted means and
-        standard deviations, ``missing`` and ``binary`` whether each had a
-        missing value, and held 0/1 only; ``counts`` is, per categorical
+        standard deviations (exact for columns of equal values, as
+        ``_statistics`` gives them), ``missing`` and ``binary`` whether each had
+        a missing value, and held 0/1 only; ``counts`` is, per categorical
         column, what ``category_counts`` gives.
         """
-        self.fill, self.scale_by = fill, std
+        self.fill = fill
         self.missing = np.flatnonzero(missing).astype(np.intp)
         self.categories, self.rows, self.missing_rows, category_names = [], [], [], []
         first_row = len(self.numeric) + len(self.missing)
         for j, column_counts in zip(self.categorical, counts):
-            categories, rows, missing_row, labels = self._fit_categories(
-                *column_counts, first_row
-            )
+            categories, rows, missing_row, labels = self._fit_categories(*column_counts, first_row)
             self.categories.append(categories)
             self.rows.append(rows)
             self.missing_rows.append(missing_row)
             category_names += [f"{names[j]}_{label}" for label in labels]
             first_row += len(labels)
         self.n_inputs = first_row  # rows of the first layer's W
-        # x̃ = (x − shift) / scale_by; sparse X keeps its zeros, and 0/1 columns (one-hot
-        # or indicator columns of a pipeline) stay as they are, as the network's own do
+        # x̃ = (x − shift) / scale_by; 0/1 columns (one-hot or indicator columns of a
+        # pipeline) stay as they are, as the network's own do; columns that do not
+        # spread are 0 (``training_scaling``) and left out of the fold
         keep = binary | (not self.scale)
-        self.shift = np.where(keep | self.sparse, 0.0, self.fill)
-        self.scale_by = np.where(keep, 1.0, self.scale_by)
+        self.constant = ~keep & ~has_spread(std, self.dtype)
+        self.shift = np.where(keep, 0.0, self.fill)
+        self.scale_by = np.where(keep | self.constant, 1.0, std)
         self.names = np.asarray(
             [names[j] for j in self.numeric]
             + [f"missingindicator_{names[self.numeric[k]]}" for k in self.missing]
@@ -142,9 +161,9 @@ class InputEncoding:
         if given is None:
             return np.zeros(n_columns, dtype=bool)
         if isinstance(given, str):  # "from_dtype"
-            if not isinstance(X, pd.DataFrame):
+            if not isinstance(X, Table):
                 return np.zeros(n_columns, dtype=bool)
-            return np.array([_is_categorical_dtype(X.iloc[:, j]) for j in range(n_columns)])
+            return np.array([X.kind(j) == CATEGORIES for j in range(n_columns)], dtype=bool)
         given = np.asarray(given)
         if given.dtype.kind == "b":
             if given.shape != (n_columns,):
@@ -168,10 +187,8 @@ class InputEncoding:
         """The categories of one column, the weight row of each, and its names."""
         order = np.argsort(-counts, kind="stable")  # most frequent first
         frequent = order[counts[order] >= self.min_frequency]
-        if len(frequent) < len(uniques):  # a row for the rest, within the bound
-            frequent = frequent[: self.max_categories - 1]
-        else:
-            frequent = frequent[: self.max_categories]
+        if len(frequent) < len(uniques) or len(frequent) > self.max_categories:
+            frequent = frequent[: self.max_categories - 1]  # and a row for the rest
         rows = np.full(len(uniques), -1, dtype=np.intp)
         rows[frequent] = first_row + np.arange(len(frequent))
         labels = [str(uniques[k]) for k in frequent]
@@ -195,24 +212,53 @@ class InputEncoding:
     def n_category_columns(self):
         return len(self.categorical)
 
-    def check(self, X, *, categorical=None):
+    def check(self, X, *, categorical=None, names=None):
         """X (as ``as_table`` gives it) checked, a dense array's numbers as floats.
 
-        A column the network cannot take is a ValueError that names it.
+        A column the network cannot take is a ValueError that names it. Fit
+        gives the columns' kinds and ``names``; after fit (None), a column of
+        another kind than fit's says what fit saw there.
         """
-        if categorical is None:
+        X = _readable(X)
+        fitted = categorical is None
+        if fitted:
             categorical = np.isin(np.arange(X.shape[1]), self.categorical)
-        if isinstance(X, pd.DataFrame):
-            for j, column in enumerate(X.columns):
-                if not categorical[j]:
-                    _check_numeric_column(X.iloc[:, j], column, self.categorical_features)
+            names = self.columns
+        if isinstance(X, Table):
+            for j in range(X.shape[1]):
+                self._check_column(X, j, names[j], categorical[j], fitted)
             return X
         if sparse.issparse(X):
             return X
         if not categorical.any():
-            return _as_float(X)
-        _as_float(X[:, ~categorical])  # checked here, converted when encoded
+            return _as_float(X, names)
+        _as_float(X[:, ~categorical], [n for n, c in zip(names, categorical) if not c])
         return X
+
+    def _check_column(self, X, j, name, categorical, fitted):
+        kind = X.kind(j)
+        if kind == DATES:
+            raise ValueError(_dates(name))
+        if categorical:
+            if kind == OTHER:
+                raise ValueError(_cannot_take(name, X.values(j)))
+            return
+        if kind == NUMBERS:
+            _check_finite(X.numbers(j), name)
+            return
+        what = "strings or categories" if kind == CATEGORIES else describe(X.values(j))
+        if fitted:
+            raise ValueError(
+                f"Column {name!r} held numbers in fit, and here holds {what}; give it "
+                "numbers, as in fit."
+            )
+        if kind == OTHER:
+            raise ValueError(_cannot_take(name, X.values(j)))
+        raise ValueError(
+            f"Column {name!r} holds {what}, not numbers, and is not among the categorical "
+            f"features (categorical_features={self.categorical_features!r}). List it in "
+            'categorical_features, or use categorical_features="from_dtype".'
+        )
 
     def encode(self, X, *, scaled):
         """The network's input matrix for the validated X.
@@ -221,12 +267,10 @@ class InputEncoding:
         them; then the missing indicators; then one column per categorical
         column holding the row of W that its category selects (-1: none).
         """
+        X = _readable(X)
         numeric = self.numeric_block(X)
-        if sparse.issparse(numeric):
-            numeric = numeric.astype(self.dtype)  # a copy
-            if scaled:
-                numeric = numeric @ sparse.diags(1 / self.scale_by).astype(self.dtype)
-            return numeric.tocsr()
+        if sparse.issparse(numeric):  # training centres and scales it as it reads it
+            return numeric.astype(self.dtype, copy=False).tocsr()
         n_samples = numeric.shape[0]
         U = np.empty((n_samples, self.n_dense + self.n_category_columns), dtype=self.dtype)
         block = U[:, : len(self.numeric)]
@@ -236,24 +280,35 @@ class InputEncoding:
         if nan.any():
             block[nan] = np.broadcast_to(self.fill, block.shape)[nan]
         if scaled:
-            block -= self.shift.astype(self.dtype)
-            block /= self.scale_by.astype(self.dtype)
+            shift, scale = self.training_scaling
+            block -= shift
+            block /= scale
         for k, j in enumerate(self.categorical):
             U[:, self.n_dense + k] = self._category_rows(_column(X, j), k)
         return U
 
+    @property
+    def training_scaling(self):
+        """The numeric inputs' shift and scale as training applies them, in the
+        training dtype: x̃ = (x − shift) / scale, exactly 0 for the columns that
+        do not spread (scale ∞), which the fold drops."""
+        scale = np.where(self.constant, np.inf, self.scale_by)
+        return self.shift.astype(self.dtype), scale.astype(self.dtype)
+
     def scaling_while_read(self, X):
-        """The shift and scale of X's columns in the training dtype, when training
-        can standardise X's rows as it reads them: a dense array of that dtype
-        whose columns are the network's inputs as they are (no categories, no
-        missing values to fill or indicate). None when X needs ``encode``."""
+        """``training_scaling``, when training can standardise X's rows as it
+        reads them: a sparse X, or a dense array of the training dtype whose
+        columns are the network's inputs as they are (no categories, no missing
+        values to fill or indicate). None when X needs ``encode``."""
+        if self.sparse:
+            return self.training_scaling
         plain = (
-            isinstance(X, np.ndarray) and X.dtype == self.dtype and not self.sparse
+            isinstance(X, np.ndarray) and X.dtype == self.dtype
             and not self.n_category_columns and not len(self.missing)
         )  # fmt: skip
         if not plain or any(np.isnan(block).any() for block, _ in row_blocks(X, None)):
             return None
-        return self.shift.astype(self.dtype), self.scale_by.astype(self.dtype)
+        return self.training_scaling
 
     @property
     def n_dense(self):
@@ -262,22 +317,21 @@ class InputEncoding:
 
     def numeric_block(self, X):
         """The numeric columns of the validated X, as floats (missing: NaN)."""
-        if isinstance(X, pd.DataFrame):
-            return np.column_stack(
-                [_numeric_values(X.iloc[:, j]) for j in self.numeric]
-                or [np.empty((X.shape[0], 0))]
-            ).astype(np.float64, copy=False)
+        if isinstance(X, Table):
+            block = np.empty((X.shape[0], len(self.numeric)))
+            for k, j in enumerate(self.numeric):
+                block[:, k] = X.numbers(j)
+            return block
         if sparse.issparse(X):
             return X[:, self.numeric] if len(self.numeric) < X.shape[1] else X
         if len(self.categorical):
-            return _as_float(X[:, self.numeric])
+            return _as_float(X[:, self.numeric], [self.columns[j] for j in self.numeric])
         return X
 
     def _category_rows(self, values, k):
-        values = pd.Series(np.asarray(values, dtype=object))
         index = pd.Index(self.categories[k]).get_indexer(values)
-        rows = np.where(index >= 0, self.rows[k][index], -1)
-        rows[pd.isna(values).to_numpy()] = self.missing_rows[k]
+        rows = np.append(self.rows[k], -1)[index]  # −1: a category fit did not see
+        rows[pd.isna(values)] = self.missing_rows[k]
         return rows
 
     # -- the fold into the first layer -----------------------------------------
@@ -287,6 +341,7 @@ class InputEncoding:
         W, b = W.copy(), b.copy()
         numeric = W[: len(self.numeric)]
         numeric /= self.scale_by[:, None].astype(W.dtype)
+        numeric[self.constant] = 0  # training saw 0 there: nothing to subtract
         b -= (self.shift @ numeric).astype(b.dtype)
         return W, b
 
@@ -298,13 +353,18 @@ class InputEncoding:
         return W, b
 
 
-def category_counts(values):
+def category_counts(values, sample_weight=None):
     """A column's categories in the order they first appear, their counts, and
-    whether any value is missing: what ``learn`` needs of a categorical column."""
+    whether any value is missing, in the rows of positive weight: what ``learn``
+    needs of a categorical column."""
+    if sample_weight is not None:
+        values = values[np.asarray(sample_weight) > 0]
     missing = pd.isna(values)
     codes, uniques = pd.factorize(values[~missing], sort=False)
-    return np.asarray(uniques, dtype=object), np.bincount(codes, minlength=len(uniques)), (
-        bool(missing.any())
+    return (
+        np.asarray(uniques, dtype=object),
+        np.bincount(codes, minlength=len(uniques)),
+        (bool(missing.any())),
     )
 
 
@@ -345,60 +405,44 @@ def _column_index(entry, names, n_columns):
     )
 
 
-def _is_categorical_dtype(column):
-    dtype = column.dtype
-    if isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype)):
-        return True
-    if dtype.kind == "O":  # numbers in an object column stay numbers
-        kind = pd.api.types.infer_dtype(column, skipna=True)
-        return kind in ("string", "categorical", "mixed", "bytes")
-    return False
-
-
-def _check_numeric_column(column, name, categorical_features):
-    dtype = column.dtype
-    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
-        if pd.api.types.is_complex_dtype(dtype):
-            raise ValueError(f"Column {name!r} holds complex numbers; the network takes reals.")
-        values = _numeric_values(column)
-        if np.isinf(values).any():
-            raise ValueError(
-                f"Column {name!r} holds infinite values; replace them (by NaN, which is "
-                "taken as missing, or by a finite number)."
-            )
-        return
-    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        raise ValueError(
-            f"Column {name!r} holds dates or times ({dtype}), which the network cannot take; "
-            "turn it into numbers first (for instance the year, month and day of week as "
-            "their own columns, or the time since a start date)."
-        )
-    kind = pd.api.types.infer_dtype(column, skipna=True)
-    if kind in ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty"):
-        _check_numeric_column(pd.to_numeric(column), name, categorical_features)
-        return
-    if categorical_features is None or not isinstance(categorical_features, str):
-        raise ValueError(
-            f"Column {name!r} is not numeric ({dtype}, values of kind {kind!r}) and not "
-            f"among the categorical features (categorical_features={categorical_features!r}). "
-            'List it in categorical_features, or use categorical_features="from_dtype".'
-        )
-    raise ValueError(
-        f"Column {name!r} holds values of kind {kind!r} ({dtype}), which the network cannot "
-        "take as numbers or as categories; give it numbers, strings, or a pandas category."
+def _dates(name):
+    return (
+        f"Column {name!r} holds dates or times, which the network cannot take; turn it "
+        "into numbers first (for instance the year, month and day of week as their own "
+        "columns, or the time since a start date)."
     )
 
 
-def _numeric_values(column):
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiub":
-        return column.to_numpy(dtype=np.float64)
-    # pandas' nullable types hold pd.NA, which becomes NaN; object columns of numbers
-    return pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
+def _cannot_take(name, values):
+    return (
+        f"Column {name!r} holds values that the network cannot take as numbers or as "
+        f"categories ({describe(values)}); give it numbers, strings or categories."
+    )
+
+
+def _check_finite(values, name):
+    """Raise unless the float array ``values`` (a column, or columns ``name``
+    names) is finite or NaN, naming the column."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(values.sum()):  # the quick answer, for X without inf or NaN
+            return
+    for block, _ in row_blocks(values.reshape(len(values), -1), None):
+        infinite = np.isinf(block).any(axis=0)
+        if infinite.any():
+            column = name if isinstance(name, str) else name[int(np.argmax(infinite))]
+            raise ValueError(
+                f"Column {column!r} holds infinite values; replace them (by NaN, which is "
+                "taken as missing, or by a finite number)."
+            )
 
 
 def as_table(X):
-    """X as a DataFrame, a CSR matrix or a 2-D array of its own dtype, of one sample or more."""
-    if isinstance(X, pd.DataFrame):
+    """X as a ``Table`` (a data frame of any library), a CSR matrix or a 2-D array
+    of its own dtype, of one sample or more."""
+    if isinstance(X, Table):
+        return X
+    if is_frame(X):
+        X = Table(X)
         if X.shape[0] == 0 or X.shape[1] == 0:
             raise ValueError(
                 f"Found a DataFrame of shape {X.shape}: at least 1 sample and 1 feature "
@@ -407,31 +451,72 @@ def as_table(X):
         return X
     X = check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
     if sparse.issparse(X):
-        X = check_array(X, accept_sparse="csr", dtype=(np.float64, np.float32)).tocsr()
+        X = check_array(
+            X, accept_sparse="csr", dtype=(np.float64, np.float32), ensure_all_finite=False
+        ).tocsr()
+        bad = ~np.isfinite(X.data)
+        if bad.any():
+            column, value = X.indices[np.argmax(bad)], X.data[np.argmax(bad)]
+            if np.isnan(value):
+                raise ValueError(
+                    f"Column 'x{column}' holds NaN; a sparse X takes no missing values. "
+                    "Fill them, or give X dense (NaN is then taken as missing)."
+                )
+            _check_finite(np.array([value]), f"x{column}")
+    elif X.dtype.kind in "mM":
+        raise ValueError(_dates("x0"))
     return X
 
 
-def _as_float(X):
-    """A dense array's values as floats; NaN stays, as missing."""
-    if X.dtype in (np.float64, np.float32):  # as_table checked it: only inf is left to refuse
-        assert_all_finite(X, allow_nan=True, input_name="X")
+def _readable(X):
+    """A data frame as a ``Table`` (a dask DataFrame's partition comes as pandas')."""
+    return Table(X) if is_frame(X) else X
+
+
+def header(X):
+    """What scikit-learn's ``validate_data`` reads X's feature names from: the
+    frame itself for pandas, an empty pandas frame of its columns for other
+    libraries (the same names whatever scikit-learn's version reads)."""
+    if not isinstance(X, Table):
         return X
-    try:
-        return check_array(X, dtype=(np.float64, np.float32), ensure_all_finite="allow-nan")
-    except ValueError as error:
-        if X.dtype.kind not in "OUS":
-            raise
-        for j in range(X.shape[1]):  # name the column, not numpy's conversion
-            try:
-                np.asarray(X[:, j], dtype=np.float64)
-            except ValueError:
-                example = next(v for v in X[:, j] if not _is_number(v))
-                raise ValueError(
-                    f"Column {j} of X holds values that are not numbers, such as "
-                    f"{example!r}. Pass a DataFrame whose categorical columns have a "
-                    "category or string dtype, or name the column in categorical_features."
-                ) from error
-        raise
+    if isinstance(X.native, pd.DataFrame):
+        return X.native
+    return pd.DataFrame(columns=X.labels)
+
+
+def native(X):
+    """X as given: a ``Table``'s frame, or X itself."""
+    return X.native if isinstance(X, Table) else X
+
+
+def _as_float(X, names):
+    """A dense array's values as floats; NaN (None, pd.NA in an object array)
+    stays, as missing. ``names`` are its columns'."""
+    if X.dtype in (np.float64, np.float32):
+        _check_finite(X, names)
+        return X
+    if X.dtype.kind in "biu":
+        return X.astype(np.float64)
+    numbers = np.empty(X.shape)
+    for j in range(X.shape[1]):  # Python objects or strings: each column by its values
+        values = np.asarray(X[:, j], dtype=object)
+        kind = kind_of_values(values)
+        if kind == DATES:
+            raise ValueError(_dates(names[j]))
+        try:  # numbers, or strings of numbers
+            numbers[:, j] = numbers_of_values(values) if kind == NUMBERS else values.astype(float)
+        except (TypeError, ValueError) as error:
+            example = next(v for v in values if not _is_number(v))
+            message = (
+                f"Column {names[j]!r} holds values that are not numbers, such as "
+                f"{example!r}. Pass a DataFrame whose categorical columns have a "
+                "category or string dtype, or name the column in categorical_features."
+            )
+            if isinstance(error, TypeError):  # neither numbers nor strings: dicts, lists
+                raise TypeError(f"{message} ({error})") from None
+            raise ValueError(message) from None
+    _check_finite(numbers, names)
+    return numbers
 
 
 def _is_number(value):
@@ -444,9 +529,9 @@ def _is_number(value):
 
 def _float_dtype(X, categorical):
     """float32 when every numeric input is float32; float64 otherwise."""
-    if isinstance(X, pd.DataFrame):
-        dtypes = [X.dtypes.iloc[j] for j in np.flatnonzero(~categorical)]
-        single = bool(dtypes) and all(dtype == np.float32 for dtype in dtypes)
+    if isinstance(X, Table):
+        numeric = np.flatnonzero(~categorical)
+        single = len(numeric) and all(X.is_float32(j) for j in numeric)
         return np.dtype(np.float32 if single else np.float64)
     if X.dtype == np.float32:
         return np.dtype(np.float32)
@@ -454,13 +539,16 @@ def _float_dtype(X, categorical):
 
 
 def _column(X, j):
-    if isinstance(X, pd.DataFrame):
-        return X.iloc[:, j].to_numpy(dtype=object)
+    if isinstance(X, Table):
+        return X.values(j)
     return np.asarray(X[:, j], dtype=object)
 
 
-def _sparse_is_binary(X):
-    """Which columns of a sparse X hold no values but 0 and 1."""
+def _sparse_is_binary(X, sample_weight=None):
+    """Which columns of a sparse X hold no values but 0 and 1 (in its rows of
+    positive weight)."""
+    if sample_weight is not None:
+        X = X[np.asarray(sample_weight) > 0]
     X = sparse.csc_matrix(X)
     stored = np.diff(X.indptr)
     column = np.repeat(np.arange(X.shape[1]), stored)

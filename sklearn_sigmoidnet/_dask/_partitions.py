@@ -7,7 +7,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import _check_sample_weight, _check_y
 
-from .._input_encoding import as_table
+from .._input_encoding import as_table, native
 from . import on_cluster
 
 
@@ -62,7 +62,7 @@ def raw_partition(X, y, sample_weight, regressor):
     """One partition as checked numpy and pandas values: what the stages read."""
     if sparse.issparse(X):  # found here: a dask array's metadata need not say so
         raise ValueError("A fit on dask input takes dense arrays or DataFrames, not sparse blocks.")
-    X = as_table(X)
+    X = native(as_table(X))  # as it pickles, to move between workers
     y = _check_y(np.asarray(y), multi_output=True, y_numeric=regressor)
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"A partition of X has {X.shape[0]} rows and its y {y.shape[0]}.")

@@ -11,7 +11,7 @@ import copy
 import numpy as np
 
 from .._input_encoding import merge_category_counts
-from .._statistics import mean_and_std, missing_and_binary, row_blocks, scale_or_one
+from .._statistics import mean_and_std, missing_and_binary, row_blocks
 from .._target_encoding import LabelTargets, checked_labels, scaling_from_moments
 from ._client import everywhere, mapped
 
@@ -88,11 +88,11 @@ def input_summary(part, inputs, targets, weighing, names=None):
     X = inputs.check(X)
     numeric = inputs.numeric_block(X)
     weights = weighing.weigh(targets.encode(y), w, False)
-    missing, binary = missing_and_binary(numeric)
+    missing, binary = missing_and_binary(numeric, weights)
     return {
         "missing": missing,
         "binary": binary,
-        "counts": [] if names is None else inputs.category_counts(X, names),
+        "counts": [] if names is None else inputs.category_counts(X, names, weights),
         "rows": len(numeric),
         "weight": float(len(numeric) if weights is None else np.asarray(weights, np.float64).sum()),
     }
@@ -114,7 +114,7 @@ def fit_inputs(client, parts, inputs, targets, weighing, meta, names):
     inputs.learn(
         names,
         mean,
-        scale_or_one(mean, std),
+        std,
         np.logical_or.reduce([s["missing"] for s in summaries]),
         np.logical_and.reduce([s["binary"] for s in summaries]),
         counts,
