@@ -117,19 +117,21 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
     normalize_X : bool, default=True
         Train on the numeric inputs standardised per column,
         x̃ = (x − m) / s, with the training rows' mean m and standard
-        deviation s (weighted by ``sample_weight``); a constant column keeps
-        s = 1, and a column of only 0s and 1s (one-hot or indicator columns
-        of a pipeline) is left as it is. After training the scaling is folded into the first layer,
-        W′ = W / s and b′ = b − W′ m, so that ``coefs_[0]`` and
+        deviation s (weighted by ``sample_weight``, rows of weight 0 left
+        out); a column of equal values is 0 for training and left out of
+        the fold, and a column of only 0s and 1s (one-hot or indicator
+        columns of a pipeline) is left as it is. After training the scaling
+        is folded into the first layer, W′ = W / s and b′ = b − W′ m, so that ``coefs_[0]`` and
         ``intercepts_[0]`` take x in its own units and predicting needs no
-        scaler. Sparse X is only divided by s, never centred, so that it
-        stays sparse. ``warm_start`` and ``partial_fit`` keep the scaling of
+        scaler. A sparse X is centred implicitly and stays sparse: the
+        model of the same values dense. ``warm_start`` and ``partial_fit`` keep the scaling of
         the first fit. False trains on X as given.
     categorical_features : "from_dtype", array-like of str or int, \
             array-like of bool or None, default="from_dtype"
         The columns whose values are categories. "from_dtype" takes a
-        DataFrame's ``category`` columns and its ``object`` or ``string``
-        columns of strings (an array then has none); column names, indices
+        DataFrame's categorical, enum and string columns (of pandas, polars,
+        pyarrow, ...) and its ``object`` columns of strings (an array then
+        has none); column names, indices
         or a boolean mask of one entry per column select them, in a
         DataFrame or an array; None takes none, and a column that is not
         numeric is then a ValueError that names it. Each category kept
@@ -205,8 +207,8 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
     X needs no scaler: a sigmoid fed large weighted inputs is flat and learns
     nothing, so with ``normalize_X=True`` the network trains on standardised
     numeric inputs and folds the scaling into its first layer (a
-    ``StandardScaler`` in a pipeline before it still works). A pandas
-    DataFrame may hold categorical columns (``categorical_features``) and
+    ``StandardScaler`` in a pipeline before it still works). A DataFrame
+    (pandas, polars, pyarrow, ...) may hold categorical columns (``categorical_features``) and
     missing values: a missing number counts as its column's training mean,
     and a column that had missing values in training adds a 0/1 input,
     ``missingindicator_<column>``, with weights of its own; a missing number

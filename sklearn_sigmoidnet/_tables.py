@@ -10,6 +10,8 @@ told by its values. So every library's frame gives the same kinds, values
 and names, and the same errors.
 """
 
+import warnings
+
 import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
@@ -43,7 +45,7 @@ class Table:
 
     def __init__(self, native):
         if not nw.dependencies.is_into_dataframe(native):  # the interchange protocol only
-            native = pd.api.interchange.from_dataframe(native)
+            native = _from_interchange(native)
         self.native = native
         self._frame = nw.from_native(native, eager_only=True)
         self.labels = list(self._frame.columns)
@@ -87,6 +89,14 @@ class Table:
     def rows(self, index):
         """The frame as given, of these rows only."""
         return self._frame[np.asarray(index)].to_native()
+
+
+def _from_interchange(X):
+    # pandas reads the protocol, which it deprecates as libraries move to Arrow's
+    # PyCapsule interface (the frames narwhals knows never come here)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pd.api.interchange.from_dataframe(X)
 
 
 def kind_of_values(values):

@@ -267,6 +267,26 @@ def test_infinity_is_refused_naming_its_column(make):
         SigmoidNetRegressor().fit(sparse.csr_matrix(np.c_[np.zeros(3), [0, np.inf, 0]]), [0, 1, 2])
 
 
+class _OnlyInterchange:
+    """A data frame known by the interchange protocol alone."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def __dataframe__(self, *args, **kwargs):
+        return self.table.__dataframe__(*args, **kwargs)
+
+
+def test_a_frame_of_the_interchange_protocol_is_read_as_pandas():
+    df = frame(["float", "category", "nullable"])
+    y = target(df)
+    reference = SigmoidNetRegressor(**PARAMS).fit(df, y)
+    given = _OnlyInterchange(pa.Table.from_pandas(df, preserve_index=False))
+    net = SigmoidNetRegressor(**PARAMS).fit(given, y)
+    assert list(net.feature_names_in_) == list(df.columns)
+    np.testing.assert_allclose(net.predict(given), reference.predict(df), rtol=1e-12)
+
+
 def test_an_object_column_of_numbers_and_strings_is_categories():
     for values in ([1, "a", 2] * 10, [1.5, "a", 2.5] * 10):
         df = pd.DataFrame({"x": np.arange(30.0), "o": np.array(values, dtype=object)})
@@ -288,14 +308,19 @@ def _case_frame(rng, n):
     return df, kinds
 
 
-@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("seed", range(60))
 def test_generated_tables(seed):
     """Random column kinds, containers, targets and parameters: each fit either
     refuses a date column by name, or fits, predicts other rows (unseen
     categories, new missing values, one row), pickles and refits."""
     rng = np.random.RandomState(seed)
     df, kinds = _case_frame(rng, 60)
-    container = [lambda d: d, *CONTAINERS.values()][rng.randint(4)]
+    containers = [lambda d: d, *CONTAINERS.values()]
+    if set(kinds) <= set(NUMERIC_KINDS):  # numbers only: an array, a sparse matrix too
+        containers.append(lambda d: d.astype(float).to_numpy())
+        if not df.isna().any().any():
+            containers.append(lambda d: sparse.csr_matrix(d.astype(float).to_numpy()))
+    container = containers[rng.randint(len(containers))]
     classifier = rng.uniform() < 0.5
     y = (np.arange(60) % 3).astype(str) if classifier else rng.normal(size=60)
     Estimator = SigmoidNetClassifier if classifier else SigmoidNetRegressor
