@@ -243,8 +243,7 @@ class InputEncoding:
             if kind == OTHER:
                 raise ValueError(_cannot_take(name, X.values(j)))
             return
-        if kind == NUMBERS:
-            _check_finite(X.numbers(j), name)
+        if kind == NUMBERS:  # its values are checked as they are read (numeric_block)
             return
         what = "strings or categories" if kind == CATEGORIES else describe(X.values(j))
         if fitted:
@@ -321,6 +320,7 @@ class InputEncoding:
             block = np.empty((X.shape[0], len(self.numeric)))
             for k, j in enumerate(self.numeric):
                 block[:, k] = X.numbers(j)
+                _check_finite(block[:, k], self.columns[j])
             return block
         if sparse.issparse(X):
             return X[:, self.numeric] if len(self.numeric) < X.shape[1] else X

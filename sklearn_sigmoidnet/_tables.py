@@ -15,6 +15,7 @@ import warnings
 import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 NUMBERS, CATEGORIES, DATES, OTHER = "numbers", "categories", "dates", "other"
 
@@ -33,6 +34,8 @@ _VALUE_KINDS = {
 
 
 def is_frame(X):
+    if isinstance(X, (np.ndarray, Table)) or sparse.issparse(X):  # the common cases, quickly
+        return False
     return nw.dependencies.is_into_dataframe(X) or hasattr(X, "__dataframe__")
 
 
@@ -50,6 +53,7 @@ class Table:
         self._frame = nw.from_native(native, eager_only=True)
         self.labels = list(self._frame.columns)
         self.shape = self._frame.shape
+        self._dtypes = list(self._frame.schema.values())  # looked up once: not cheap
         self._kinds = [None] * self.shape[1]
 
     def _column(self, j):
@@ -58,7 +62,7 @@ class Table:
     def kind(self, j):
         """NUMBERS, CATEGORIES, DATES or OTHER: what column j holds."""
         if self._kinds[j] is None:
-            dtype = self._column(j).dtype
+            dtype = self._dtypes[j]
             kinds = [kind for kind, dtypes in _DTYPE_KINDS if isinstance(dtype, dtypes)]
             if kinds:
                 self._kinds[j] = kinds[0]
@@ -69,20 +73,24 @@ class Table:
         return self._kinds[j]
 
     def is_float32(self, j):
-        return self._column(j).dtype == nw.Float32
+        return self._dtypes[j] == nw.Float32
 
     def numbers(self, j):
         """Column j of kind NUMBERS as float64, missing values as NaN."""
+        dtype = self._dtypes[j]
+        if not (dtype.is_numeric() or dtype == nw.Boolean):
+            return numbers_of_values(self.values(j))
         column = self._column(j)
-        if column.dtype.is_numeric() or column.dtype == nw.Boolean:
-            return column.cast(nw.Float64).to_numpy()
-        return numbers_of_values(self.values(j))
+        values = column.to_numpy()
+        if values.dtype.kind in "fiub":  # numpy's own: no cast of the column needed
+            return values.astype(np.float64, copy=False)
+        return column.cast(nw.Float64).to_numpy()  # nullable: its missing values as NaN
 
     def values(self, j):
         """Column j as an object array (a category's values, or anything's)."""
         column = self._column(j)
         values = np.asarray(column.to_numpy(), dtype=object)
-        if isinstance(column.dtype, (nw.Categorical, nw.Enum)):
+        if isinstance(self._dtypes[j], (nw.Categorical, nw.Enum)):
             values[column.is_null().to_numpy()] = None  # pyarrow's dictionaries lose them
         return values
 
