@@ -5,12 +5,27 @@ gradient descent.
 """
 
 from importlib.metadata import version
+from pathlib import Path
+
+try:  # the compiled training step, which every module below needs
+    from ._step import kernel_variant
+except ImportError:
+    _here = Path(__file__).parent
+    if any(_here.glob("_step*.so")) or any(_here.glob("_step*.pyd")):
+        raise
+    raise ImportError(
+        f"sklearn_sigmoidnet is imported from its source folder, {_here}, which holds "
+        "no compiled training step (_step): Python looks in the current folder first. "
+        "Start Python outside the project folder to use the installed package, or "
+        "install it for development, which builds the step and serves it to this "
+        "folder: pip install meson-python meson ninja Cython scipy && "
+        'pip install --no-build-isolation -e ".[test]"'
+    ) from None  # not the "circular import" that Python would say
 
 from ._classifier import SigmoidNetClassifier
 from ._display import LossCurveDisplay
 from ._regressor import SigmoidNetRegressor
 from ._sigmoid_sum_display import SigmoidSumDisplay
-from ._step import kernel_variant
 
 __version__ = version("sklearn-sigmoidnet")  # set in meson.build
 
