@@ -41,6 +41,7 @@ from ._tables import (
     Table,
     describe,
     is_frame,
+    is_lazy,
     kind_of_values,
     numbers_of_values,
 )
@@ -449,6 +450,11 @@ def as_table(X):
                 "are required."
             )
         return X
+    if is_lazy(X):
+        raise ValueError(
+            f"X is a lazy frame ({type(X).__name__}), whose rows are not computed yet; "
+            "collect it first (for polars, X.collect()): training reads its rows many times."
+        )
     X = check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
     if sparse.issparse(X):
         X = check_array(

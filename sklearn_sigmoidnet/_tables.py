@@ -39,6 +39,13 @@ def is_frame(X):
     return nw.dependencies.is_into_dataframe(X) or hasattr(X, "__dataframe__")
 
 
+def is_lazy(X):
+    """Whether X is a lazy frame (polars' LazyFrame, a DuckDB relation, ...)."""
+    if isinstance(X, np.ndarray) or sparse.issparse(X):
+        return False
+    return isinstance(nw.from_native(X, pass_through=True), nw.LazyFrame)
+
+
 class Table:
     """A data frame's columns: their names, kinds, and values as numpy arrays.
 

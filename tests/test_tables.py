@@ -267,6 +267,12 @@ def test_infinity_is_refused_naming_its_column(make):
         SigmoidNetRegressor().fit(sparse.csr_matrix(np.c_[np.zeros(3), [0, np.inf, 0]]), [0, 1, 2])
 
 
+def test_a_lazy_frame_is_refused_with_what_to_do():
+    lazy = pl.DataFrame({"a": np.arange(20.0)}).lazy()
+    with pytest.raises(ValueError, match=r"X is a lazy frame \(LazyFrame\).*X.collect\(\)"):
+        SigmoidNetRegressor().fit(lazy, np.arange(20.0))
+
+
 class _OnlyInterchange:
     """A data frame known by the interchange protocol alone."""
 
