@@ -5,17 +5,18 @@ gradient descent.
 """
 
 from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 
 try:  # the compiled training step, which every module below needs
     from ._step import kernel_variant
 except ImportError:
-    _here = Path(__file__).parent
-    if any(_here.glob("_step*.so")) or any(_here.glob("_step*.pyd")):
+    if find_spec(f"{__name__}._step") is not None:  # built, and failed to load: its error
         raise
     raise ImportError(
-        f"sklearn_sigmoidnet is imported from its source folder, {_here}, which holds "
-        "no compiled training step (_step): Python looks in the current folder first. "
+        f"sklearn_sigmoidnet is imported from its source folder, {Path(__file__).parent}, "
+        "which holds no compiled training step (_step): Python looks in the current folder "
+        "first. "
         "Start Python outside the project folder to use the installed package, or "
         "install it for development, which builds the step and serves it to this "
         "folder: pip install meson-python meson ninja Cython scipy && "

@@ -26,6 +26,9 @@ from ._optimizers import OPTIMIZERS
 from ._sparse import StandardisedSparse
 
 ENGINES = ("auto", "numpy")
+# rows at a time where all of the rows are read (a validation pass, the largest
+# values): their copies, and a layer's outputs of them, stay small
+CHUNK_ROWS = 4096
 # the outputs and deltas of one call of the compiled step over this many bytes
 # stay in the CPU's cache: a full batch of many rows runs a block at a time
 _BLOCK_BYTES = 1 << 20

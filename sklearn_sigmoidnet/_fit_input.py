@@ -18,15 +18,11 @@ from sklearn.utils.validation import _check_sample_weight, _check_y, validate_da
 
 from . import _dask
 from ._early_stopping import Monitor, validation_split
-from ._engines import Rows, make_engine, standardised
+from ._engines import CHUNK_ROWS, Rows, make_engine, standardised
 from ._input_encoding import as_table, header, native
 from ._sparse import StandardisedSparse
 from ._statistics import check_weight_total
 from ._tables import Table
-
-# rows at a time where all of the rows are read (a validation pass, the largest
-# values): their copies, and a layer's outputs of them, stay small
-CHUNK_ROWS = 4096
 
 
 class TrainingData(Protocol):

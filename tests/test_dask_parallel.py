@@ -65,6 +65,29 @@ def test_lbfgs_equals_the_in_process_fit(client, weighted):
     np.testing.assert_allclose(on_cluster._target_encoding.scale, local._target_encoding.scale)
 
 
+def test_a_dense_partition_is_kept_as_given_and_standardised_as_it_is_read(client):
+    # the worker holds the partition once: no encoded copy of it
+    from sklearn_sigmoidnet._dask import check_fit_input
+
+    X, y, _ = data()
+    est = SigmoidNetRegressor((4,), solver="lbfgs", epochs=2)
+    cluster, inputs, *_ = check_fit_input(
+        est, chunked(X), chunked(y), None, continuing=False, incremental=False, classes=None
+    )
+    part = cluster.futures[0].result()
+    np.testing.assert_array_equal(part.U, X[:BLOCK])  # X's values, unscaled
+    shift, scale = part.scaling
+    np.testing.assert_array_equal(shift, inputs.training_scaling[0])
+    np.testing.assert_array_equal(scale, inputs.training_scaling[1])
+    # NaN to fill: that partition is encoded instead
+    X[5, 1] = np.nan
+    cluster, *_ = check_fit_input(
+        est, chunked(X), chunked(y), None, continuing=False, incremental=False, classes=None
+    )
+    part = cluster.futures[0].result()
+    assert part.scaling is None and part.U.shape == (BLOCK, 5)  # and the indicator
+
+
 def test_weights_count_like_repeated_rows(client):
     X, y, _ = data()
     counts = np.random.default_rng(1).integers(1, 3, N)

@@ -29,6 +29,17 @@ def client():
         ) from error
 
 
+def worker_addresses(client, timeout=60):
+    """The addresses of the cluster's workers, sorted, asked of the scheduler now (the
+    client's ``scheduler_info`` is a copy it refreshes every few seconds, which a
+    worker just restarted is missing from); waits for one when there is none."""
+    addresses = sorted(client.nthreads())
+    if not addresses:
+        client.wait_for_workers(1, timeout=timeout)
+        addresses = sorted(client.nthreads())
+    return addresses
+
+
 def gather(client, futures):
     """The results of futures; a lost worker that dask gave up on is a clear error."""
     from distributed import KilledWorker

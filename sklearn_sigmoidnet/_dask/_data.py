@@ -7,10 +7,11 @@ from sklearn.base import is_regressor
 from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 
+from .._engines import Rows
 from .._statistics import check_weight_total
 from .._target_encoding import LabelTargets
 from ._client import client as active_client
-from ._client import everywhere, mapped
+from ._client import everywhere, mapped, worker_addresses
 from ._partitions import aligned_blocks, meta, raw_partition
 from ._reduction import fit_inputs, fit_targets, input_summary
 
@@ -19,7 +20,8 @@ class ClusterData:
     """The encoded training partitions, as futures on the workers: the
     ``TrainingData`` of a fit on dask input.
 
-    Each partition is (U, Y, sample weights) on its worker. ``workers`` says
+    Each partition is ``Rows`` (U, Y, sample weights, and the scaling of a U
+    kept as given) on its worker. ``workers`` says
     which worker each was assigned to; a task per worker takes its partitions
     in this order, every time, whichever worker holds them later.
     """
@@ -119,8 +121,8 @@ def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, 
     check_weight_total(weights, "The sample weights (times the class weights)")
     # partition i on worker i mod n: balanced, and the same grouping for every fit on
     # these workers, so that the averaging of sgd and adam is reproducible
-    workers = sorted(client.scheduler_info()["workers"])
-    assigned = [workers[i % len(workers)] for i in range(len(raw_blocks))]
+    addresses = worker_addresses(client)
+    assigned = [addresses[i % len(addresses)] for i in range(len(raw_blocks))]
     # one graph from X's own, not a task on the futures above: a partition lost with its
     # worker is then made again from its source (persist X first if that is costly)
     encodings = [dask.delayed(value, traverse=False) for value in (inputs, targets, weighing)]
@@ -141,12 +143,16 @@ def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, 
 
 
 def _encode(part, inputs, targets, weighing):
-    """The partition as the network trains on it: U, Y and the weights, in its dtype."""
+    """The partition as the network trains on it, ``Rows`` of its dtype: a dense
+    array of numbers as it is, standardised as training reads it (no encoded
+    copy: the worker keeps the partition once), anything else encoded."""
     X, y, w = part
     dtype = inputs.dtype
     Y = targets.encode(y).astype(dtype, copy=False)
     if w is not None:
         w = check_array(w, ensure_2d=False, dtype=dtype, input_name="sample_weight")
     w = weighing.weigh(Y, w, False)
-    U = inputs.encode(inputs.check(X), scaled=True)
-    return U, Y, None if w is None else np.asarray(w, dtype=dtype)
+    X = inputs.check(X)
+    scaling = inputs.scaling_while_read(X)
+    U = X if scaling is not None else inputs.encode(X, scaled=True)
+    return Rows(U, Y, None if w is None else np.asarray(w, dtype=dtype), scaling=scaling)

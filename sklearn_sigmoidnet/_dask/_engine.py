@@ -180,7 +180,7 @@ def _gradient_sums(parts, theta, layout, objective, kind, gradient=True):
     """[Σ wᵢ Lᵢ, Σ wᵢ ∇Lᵢ] over a worker's partitions, in float64, a block of rows
     at a time."""
     out = np.zeros(1 + (theta.size if gradient else 0))
-    for U, Y, w in parts:
+    for U, Y, w, _, scaling in parts:
         evaluate = _worker_engine(layout, objective, kind, U.shape[1])
         network = evaluate.network
         network.theta[...] = theta
@@ -188,7 +188,7 @@ def _gradient_sums(parts, theta, layout, objective, kind, gradient=True):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for start in range(0, U.shape[0], chunk):
                 rows = slice(start, start + chunk)
-                block = Rows(U[rows], Y[rows], None if w is None else w[rows])
+                block = Rows(U[rows], Y[rows], None if w is None else w[rows], scaling=scaling)
                 weight = block.U.shape[0] if block.sample_weight is None else float(
                     block.sample_weight.sum()
                 )
@@ -219,13 +219,14 @@ def _local_passes(parts, start, optimizer, learning_rate, layout, objective, kin
     optimizer.learning_rate = learning_rate
     total_loss = total_weight = 0.0
     n_updates, first_loss = 0, math.nan
-    for (U, Y, w), seed in zip(parts, seeds):
+    for part, seed in zip(parts, seeds):
         rng = None if seed is None else np.random.RandomState(seed)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             data_loss, updates, first = make_engine(
-                network, U, objective, optimizer, kind
-            ).run_epoch(Rows(U, Y, w), batch_size, rng)
-        weight = U.shape[0] if w is None else float(w.sum())
+                network, part.U, objective, optimizer, kind
+            ).run_epoch(part, batch_size, rng)
+        w = part.sample_weight
+        weight = part.U.shape[0] if w is None else float(w.sum())
         if updates and not n_updates:
             first_loss = first
         if updates:

@@ -3,6 +3,7 @@ over held-out partitions on their workers."""
 
 import numpy as np
 
+from .._engines import CHUNK_ROWS, standardised
 from .._losses import per_sample_loss
 from .._network import feedforward
 from .._target_encoding import LabelTargets
@@ -13,13 +14,16 @@ from ._engine import layout_of, worker_network
 
 def _validation_sums(part, theta, layout, targets):
     """Σ wᵢ Lᵢ, Σ wᵢ and the sums that the score needs, of one validation partition."""
-    U, Y, w = part
+    U, Y, w, _, scaling = part
     network = worker_network(layout)
     network.theta[...] = theta
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        Y_hat = feedforward(
-            U, network.W, network.b, network.activations, network.n_category_columns
-        )[-1]
+        # a chunk of rows at a time: a U kept as given is standardised as it is read
+        Y_hat = np.concatenate([
+            feedforward(standardised(U[start : start + CHUNK_ROWS], scaling), network.W,
+                        network.b, network.activations, network.n_category_columns)[-1]
+            for start in range(0, max(len(U), 1), CHUNK_ROWS)  # an empty U: one chunk
+        ])  # fmt: skip
     losses = per_sample_loss(targets.loss_name, Y, Y_hat, targets.quantile_level)
     w = np.ones(len(U)) if w is None else w.astype(np.float64)
     total = float(w.sum())
