@@ -362,11 +362,8 @@ def category_counts(values, sample_weight=None):
         values = values[np.asarray(sample_weight) > 0]
     missing = pd.isna(values)
     codes, uniques = pd.factorize(values[~missing], sort=False)
-    return (
-        np.asarray(uniques, dtype=object),
-        np.bincount(codes, minlength=len(uniques)),
-        (bool(missing.any())),
-    )
+    counts = np.bincount(codes, minlength=len(uniques))
+    return np.asarray(uniques, dtype=object), counts, bool(missing.any())
 
 
 def merge_category_counts(parts):
@@ -406,9 +403,9 @@ def _column_index(entry, names, n_columns):
     )
 
 
-def _dates(name):
+def _dates(name, subject="Column {!r}"):
     return (
-        f"Column {name!r} holds dates or times, which the network cannot take; turn it "
+        f"{subject.format(name)} holds dates or times, which the network cannot take; turn them "
         "into numbers first (for instance the year, month and day of week as their own "
         "columns, or the time since a start date)."
     )
@@ -470,7 +467,7 @@ def as_table(X):
                 )
             _check_finite(np.array([value]), f"x{column}")
     elif X.dtype.kind in "mM":
-        raise ValueError(_dates("x0"))
+        raise ValueError(_dates(X.dtype, "X ({})"))
     return X
 
 
