@@ -84,8 +84,8 @@ def standardised(U, scaling):
     if scaling is None:
         return U
     shift, scale = scaling
-    if sparse.issparse(U):
-        return StandardisedSparse(U, shift, scale)
+    if sparse.issparse(U):  # a scale of ∞ (a column that does not spread): 0
+        return StandardisedSparse(U, shift / scale, 1 / scale)
     U = np.array(U, dtype=shift.dtype)  # a copy, never the caller's
     U -= shift
     U /= scale

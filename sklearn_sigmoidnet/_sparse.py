@@ -16,22 +16,19 @@ import numpy as np
 
 
 class StandardisedSparse:
-    """(X − shift) / scale of a sparse X as a matrix that multiplies: ``@ W``,
-    ``.T @ delta``, its ``shape`` and its rows (``[rows]``). A scale of ∞
-    makes a column 0."""
+    """(X − 1 centreᵀ) ⊙ inverse of a sparse X, with centre = m / s and inverse =
+    1 / s, as a matrix that multiplies: ``@ W``, ``.T @ delta``, its ``shape``
+    and its rows (``[rows]``). An inverse of 0 makes a column 0."""
 
-    def __init__(self, X, shift, scale, *, _centre=None, _inverse=None):
-        self.X = X
-        self.inverse = 1 / scale if _inverse is None else _inverse
-        self.centre = shift * self.inverse if _centre is None else _centre
+    def __init__(self, X, centre, inverse):
+        self.X, self.centre, self.inverse = X, centre, inverse
 
     @property
     def shape(self):
         return self.X.shape
 
     def __getitem__(self, rows):
-        return StandardisedSparse(self.X[rows], None, None,
-                                  _centre=self.centre, _inverse=self.inverse)  # fmt: skip
+        return StandardisedSparse(self.X[rows], self.centre, self.inverse)
 
     def __matmul__(self, W):
         product = np.asarray(self.X @ (W * self.inverse[:, None]))

@@ -166,15 +166,16 @@ def sparse_mean_and_std(X, weights):
     if values.size:
         np.minimum.at(least, column, values)
         np.maximum.at(most, column, values)
-    unit = _unit(np.maximum(np.abs(least), np.abs(most)) * (total > 0))
-    mean = unit * (per_column(w_stored * (values / unit[column])) / np.maximum(total, 1e-300))
+    safe = np.where(total > 0, total, 1.0)
+    unit = _unit(np.where(total > 0, np.maximum(np.abs(least), np.abs(most)), 0.0))
+    mean = unit * (per_column(w_stored * (values / unit[column])) / safe)
     deviation = values - mean[column]
-    largest = np.maximum(np.abs(mean) * has_zero, np.zeros(X.shape[1]))
+    largest = np.abs(mean) * has_zero  # the zeros' deviation, where a column has some
     if values.size:
         np.maximum.at(largest, column, np.abs(deviation))
     unit = _unit(largest)
     squares = per_column(w_stored * (deviation / unit[column]) ** 2) + zeros * (mean / unit) ** 2
-    std = unit * np.sqrt(squares / np.maximum(total, 1e-300))
+    std = unit * np.sqrt(squares / safe)
     return _exact_constants(mean, std, total, least, most)[:2]
 
 
