@@ -11,24 +11,24 @@ U of θ's dtype, and the numpy network (``_network.py``, ``_epoch.py``,
 ``_optimizers.py``), the readable reference that the tests hold the compiled
 step to, everywhere else or when asked for; partitions on a cluster train
 where they lie (``_dask``), each by the engine ``make_engine`` chooses there.
+
+U is the inputs as an array, or read as training goes from X as the caller
+gave it: ``InputColumns`` (dense X, each batch encoded as it is gathered) or
+``StandardisedSparse`` (sparse X, centred and scaled in the products).
 """
 
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 import numpy as np
-from scipy import sparse
 
 from . import _step
 from ._epoch import run_epoch
+from ._input_columns import InputColumns
 from ._network import penalty
 from ._optimizers import OPTIMIZERS
-from ._sparse import StandardisedSparse
 
 ENGINES = ("auto", "numpy")
-# rows at a time where all of the rows are read (a validation pass, the largest
-# values): their copies, and a layer's outputs of them, stay small
-CHUNK_ROWS = 4096
 # the outputs and deltas of one call of the compiled step over this many bytes
 # stay in the CPU's cache: a full batch of many rows runs a block at a time
 _BLOCK_BYTES = 1 << 20
@@ -47,13 +47,10 @@ class Rows(NamedTuple):
     """Rows as the network trains on them: all of the arrays' rows, or those
     that ``index`` names, which are not copied out."""
 
-    U: object  # the network's input: a 2-D array or a CSR matrix
+    U: object  # the network's input: an array, ``InputColumns`` or ``StandardisedSparse``
     Y: np.ndarray  # its targets
     sample_weight: np.ndarray | None  # class weights included
     index: np.ndarray | None = None
-    # (shift, scale) of U's columns when U holds them unscaled, as given: training
-    # standardises each batch as it is gathered, and no scaled copy of X is made
-    scaling: tuple | None = None
 
 
 def n_rows(data):
@@ -70,26 +67,17 @@ def rows_in(data, order):
 
 def gathered(data):
     """``data`` with its rows copied out of the arrays, when it names them, and
-    standardised, when its U holds them unscaled."""
-    if data.index is None and data.scaling is None:
-        return data
-    index = slice(None) if data.index is None else data.index
-    sw = None if data.sample_weight is None else data.sample_weight[index]
-    return Rows(standardised(data.U[index], data.scaling), data.Y[index], sw)
+    its inputs as an array that multiplies (the numpy network's)."""
+    if data.index is None:
+        return Rows(multiplying(data.U), data.Y, data.sample_weight)
+    sw = None if data.sample_weight is None else data.sample_weight[data.index]
+    return Rows(multiplying(data.U[data.index]), data.Y[data.index], sw)
 
 
-def standardised(U, scaling):
-    """U's rows as training sees them: (u − shift) / scale, in a new array; a
-    sparse U as a ``StandardisedSparse`` of it, which stays sparse."""
-    if scaling is None:
-        return U
-    shift, scale = scaling
-    if sparse.issparse(U):  # a scale of ∞ (a column that does not spread): 0
-        return StandardisedSparse(U, shift / scale, 1 / scale)
-    U = np.array(U, dtype=shift.dtype)  # a copy, never the caller's
-    U -= shift
-    U /= scale
-    return U
+def multiplying(U):
+    """U as the numpy network multiplies it: ``InputColumns`` encoded, in a new
+    array; an array or a ``StandardisedSparse`` as it is."""
+    return U[:] if isinstance(U, InputColumns) else U
 
 
 class Engine(Protocol):
@@ -120,7 +108,7 @@ def make_engine(network, U, objective, optimizer=None, engine="auto"):
         raise ValueError(f"engine={engine!r}: expected one of {', '.join(ENGINES)}")
     compiled = (
         engine == "auto"
-        and isinstance(U, np.ndarray)
+        and isinstance(U, (np.ndarray, InputColumns))
         and U.dtype == network.dtype
         and network.dtype in (np.float32, np.float64)
         and (optimizer is None or type(optimizer) in OPTIMIZERS.values())
@@ -162,11 +150,9 @@ class NumpyEngine(_RowsEngine):
 
     def loss(self, data, chunk_rows):
         o = self.objective
-        if data.scaling is not None:  # the numpy reference reads rows training sees
-            data = gathered(data)
         return self.network.loss(
-            data.U, data.Y, data.sample_weight, o.loss, o.l2, chunk_rows, o.quantile_level,
-            rows=data.index,
+            multiplying(data.U), data.Y, data.sample_weight, o.loss, o.l2, chunk_rows,
+            o.quantile_level, rows=data.index,
         )
 
     def loss_and_gradient(self, data):
@@ -178,10 +164,8 @@ class NumpyEngine(_RowsEngine):
     def run_epoch_in_order(self, data, batch_size, order):
         """``run_epoch`` over the arrays' rows in ``order``, or all as they are for None."""
         o = self.objective
-        if data.scaling is not None:
-            data = Rows(standardised(data.U, data.scaling), data.Y, data.sample_weight)
         return run_epoch(
-            self.network, self.optimizer, data.U, data.Y, data.sample_weight,
+            self.network, self.optimizer, multiplying(data.U), data.Y, data.sample_weight,
             batch_size=batch_size, loss=o.loss, l2=o.l2, order=order,
             quantile_level=o.quantile_level,
         )  # fmt: skip
@@ -209,8 +193,7 @@ class CompiledEngine(_RowsEngine):
         network = self.network
         Y, sample_weight = self._typed(data.Y, data.sample_weight)
         data_loss = self.step.loss(
-            network.theta, network.grad, data.U, Y, sample_weight, chunk_rows, data.index,
-            data.scaling,
+            network.theta, network.grad, data.U, Y, sample_weight, chunk_rows, data.index
         )
         return data_loss + 0.5 * self.objective.l2 * penalty(network.W)
 
@@ -218,27 +201,23 @@ class CompiledEngine(_RowsEngine):
         """As ``NumpyEngine.loss_and_gradient``, a block of rows at a time: the
         blocks' mean losses and gradients added with their shares of the weight."""
         network, step, rows = self.network, self.step, block_rows(self.network)
-        theta, grad = network.theta, network.grad
-        if data.index is not None:
-            data = gathered(data)
-        X, scaling = data.U, data.scaling
+        theta, grad, index = network.theta, network.grad, data.index
         Y, sample_weight = self._typed(data.Y, data.sample_weight)
-        n = X.shape[0]
+        n = n_rows(data)
         starts = range(0, n, rows)
         if sample_weight is None:
             weights = [min(rows, n - start) for start in starts]
         else:
-            weights = [float(sample_weight[start : start + rows].sum()) for start in starts]
+            weights = sample_weight if index is None else sample_weight[index]
+            weights = [float(weights[start : start + rows].sum()) for start in starts]
         total = sum(weights)
         if len(starts) <= 1 or not total:  # one block; or no weight: NaN, as in one block
-            return step.loss_and_gradient(theta, grad, X, Y, sample_weight, scaling)
+            return step.loss_and_gradient(theta, grad, data.U, Y, sample_weight, index)
         loss, summed = 0.0, np.zeros(grad.size)
         for start, weight in zip(starts, weights):
             if weight:  # a weightless block adds nothing, and its mean is 0 / 0
-                block = slice(start, start + rows)
-                sw = None if sample_weight is None else sample_weight[block]
                 loss += weight / total * step.loss_and_gradient(
-                    theta, grad, X[block], Y[block], sw, scaling
+                    theta, grad, data.U, Y, sample_weight, index, start, rows
                 )
                 summed += weight / total * grad
         grad[...] = summed
@@ -249,7 +228,7 @@ class CompiledEngine(_RowsEngine):
         Y, sample_weight = self._typed(data.Y, data.sample_weight)
         result = self.step.run_epoch(
             network.theta, network.grad, data.U, Y, sample_weight, batch_size, order,
-            *_rule(optimizer), *self.vectors, data.scaling,
+            *_rule(optimizer), *self.vectors,
         )  # fmt: skip
         optimizer.count_steps(result[1])
         return result

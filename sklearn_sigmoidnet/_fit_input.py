@@ -18,7 +18,8 @@ from sklearn.utils.validation import _check_sample_weight, _check_y, validate_da
 
 from . import _dask
 from ._early_stopping import Monitor, validation_split
-from ._engines import CHUNK_ROWS, Rows, make_engine, standardised
+from ._engines import Rows, make_engine
+from ._input_columns import CHUNK_ROWS
 from ._input_encoding import as_table, header, native
 from ._sparse import StandardisedSparse
 from ._statistics import check_weight_total
@@ -52,12 +53,11 @@ class FitData:
 
     X: object  # the rows as given, checked: a ``Table``, an array or a CSR matrix
     y: np.ndarray
-    U: object  # the network's input: encoded and scaled
+    U: object  # the network's input, as in ``Rows``: read from X as training goes
     Y: np.ndarray  # the network's targets
     sample_weight: np.ndarray | None  # class weights included
     n_codes: int = 0  # U's last columns that hold category codes, not values
     index: np.ndarray | None = None
-    scaling: tuple | None = None  # as in ``Rows``: U unscaled, standardised as it is read
 
     @property
     def n_rows(self):
@@ -87,7 +87,7 @@ class FitData:
         for start in range(0, len(index), n_rows):
             rows = index[start : start + n_rows]
             sw = None if self.sample_weight is None else self.sample_weight[rows]
-            yield Rows(standardised(self.U[rows], self.scaling), self.Y[rows], sw)
+            yield Rows(self.U[rows], self.Y[rows], sw)
 
     def engine(self, network, objective, optimizer=None, kind="auto"):
         return make_engine(network, self.U, objective, optimizer, kind)
@@ -202,9 +202,7 @@ def _network_data(X, y, Y, sample_weight, inputs, targets, incremental, which=""
     if weighted is not sample_weight:
         what = "class weights" if sample_weight is None else "sample times class weights"
         check_weight_total(weighted, f"The {which}samples' {what}")
-    scaling = inputs.scaling_while_read(X)
-    U = X if scaling is not None else inputs.encode(X, scaled=True)
-    return FitData(X, y, U, Y, weighted, inputs.n_category_columns, scaling=scaling)
+    return FitData(X, y, inputs.training_input(X), Y, weighted, inputs.n_category_columns)
 
 
 def _take(X, index):

@@ -21,6 +21,10 @@ the fold (W′ = 0, nothing subtracted from b): a constant of 10²⁰ cannot
 cancel against b. A sparse X stays sparse: training centres it implicitly
 (``_sparse``), into the same model as the same values dense.
 
+Training reads a dense X where it lies (``_input_columns``): its numeric
+columns as they are and its categories as compact codes, each batch encoded
+as it is gathered; no encoded copy of X is made.
+
 Tables of any library are read through ``_tables``; arrays and sparse
 matrices are checked here, with the same messages.
 """
@@ -32,6 +36,8 @@ import pandas as pd
 from scipy import sparse
 from sklearn.utils import check_array
 
+from ._input_columns import InputColumns, SideBySide
+from ._sparse import StandardisedSparse
 from ._statistics import column_mean_and_std, has_spread, missing_and_binary, row_blocks
 from ._tables import (
     CATEGORIES,
@@ -113,11 +119,15 @@ class InputEncoding:
         of its rows of positive weight."""
         counts = []
         for j in self.categorical:
-            values = _column(X, j)
-            try:
-                counts.append(category_counts(values, sample_weight))
-            except TypeError as error:  # unhashable values: lists, dicts
-                raise ValueError(_cannot_take(names[j], values)) from error
+            parts = []
+            for rows in _row_blocks(X.shape[0]):  # a table's values are made a block at a time
+                values = _column(X, j, rows)
+                weights = None if sample_weight is None else sample_weight[rows]
+                try:
+                    parts.append(category_counts(values, weights))
+                except TypeError as error:  # unhashable values: lists, dicts
+                    raise ValueError(_cannot_take(names[j], values)) from error
+            counts.append(merge_category_counts(parts))
         return counts
 
     def learn(self, names, fill, std, missing, binary, counts):
@@ -265,27 +275,48 @@ class InputEncoding:
 
         Numeric inputs in the data's own units, or ``scaled`` as training sees
         them; then the missing indicators; then one column per categorical
-        column holding the row of W that its category selects (-1: none).
+        column holding the row of W that its category selects (-1: none). A
+        sparse X comes as it is: training centres and scales it as it reads it.
         """
         X = _readable(X)
-        numeric = self.numeric_block(X)
-        if sparse.issparse(numeric):  # training centres and scales it as it reads it
-            return numeric.astype(self.dtype, copy=False).tocsr()
-        n_samples = numeric.shape[0]
-        U = np.empty((n_samples, self.n_dense + self.n_category_columns), dtype=self.dtype)
-        block = U[:, : len(self.numeric)]
-        block[...] = numeric
-        nan = np.isnan(block)
-        U[:, len(self.numeric) : self.n_dense] = nan[:, self.missing]
-        if nan.any():
-            block[nan] = np.broadcast_to(self.fill, block.shape)[nan]
+        if sparse.issparse(X):
+            return self.numeric_block(X).astype(self.dtype, copy=False).tocsr()
+        return self.input_columns(X, scaled=scaled)[:]
+
+    def training_input(self, X):
+        """The validated X as training reads it: ``InputColumns`` of a dense X, a
+        ``StandardisedSparse`` of a sparse one; X's values are not copied."""
+        if not sparse.issparse(X):
+            return self.input_columns(X, scaled=True)
+        shift, scale = self.training_scaling
+        return StandardisedSparse(self.encode(X, scaled=False), shift / scale, 1 / scale)
+
+    def input_columns(self, X, *, scaled):
+        """The dense, validated X as ``InputColumns``: its numeric columns where
+        they lie (a column not of the network's dtype, or not aligned, as one
+        copy that is), its
+        categories as the rows of W they select, standardised if ``scaled``."""
+        X = _readable(X)
+        # an array that came over the network may not be aligned: then a copy
+        numbers = [np.require(c, self.dtype, "A") for c in self.numeric_columns(X)]
         if scaled:
             shift, scale = self.training_scaling
-            block -= shift
-            block /= scale
+        else:
+            shift, scale = np.zeros(len(numbers)), np.ones(len(numbers))
+        return InputColumns(
+            numbers, self.category_codes(X), shift, scale, self.fill, self.missing, self.dtype
+        )
+
+    def category_codes(self, X):
+        """Per categorical column of the validated X, the row of W that each
+        sample's category selects (−1: none), in the smallest integers that hold them."""
+        n = X.shape[0]
+        codes = np.empty((n, len(self.categorical)), _codes_dtype(self.n_inputs))
         for k, j in enumerate(self.categorical):
-            U[:, self.n_dense + k] = self._category_rows(_column(X, j), k)
-        return U
+            index = pd.Index(self.categories[k])
+            for rows in _row_blocks(n):  # a block at a time: the values and the lookups
+                codes[rows, k] = self._category_rows(_column(X, j, rows), k, index)
+        return codes
 
     @property
     def training_scaling(self):
@@ -295,43 +326,37 @@ class InputEncoding:
         scale = np.where(self.constant, np.inf, self.scale_by)
         return self.shift.astype(self.dtype), scale.astype(self.dtype)
 
-    def scaling_while_read(self, X):
-        """``training_scaling``, when training can standardise X's rows as it
-        reads them: a sparse X, or a dense array of the training dtype whose
-        columns are the network's inputs as they are (no categories, no missing
-        values to fill or indicate). None when X needs ``encode``."""
-        if self.sparse:
-            return self.training_scaling
-        plain = (
-            isinstance(X, np.ndarray) and X.dtype == self.dtype
-            and not self.n_category_columns and not len(self.missing)
-        )  # fmt: skip
-        if not plain or any(np.isnan(block).any() for block, _ in row_blocks(X, None)):
-            return None
-        return self.training_scaling
-
     @property
     def n_dense(self):
         """Inputs that enter as values: the numeric columns and the indicators."""
         return len(self.numeric) + len(self.missing)
 
     def numeric_block(self, X):
-        """The numeric columns of the validated X, as floats (missing: NaN)."""
+        """The numeric columns of the validated X, as floats (missing: NaN): an
+        array, a sparse matrix, or for a table its columns ``SideBySide``, whose
+        blocks of rows are float64 arrays."""
         if isinstance(X, Table):
-            block = np.empty((X.shape[0], len(self.numeric)))
-            for k, j in enumerate(self.numeric):
-                block[:, k] = X.numbers(j)
-                _check_finite(block[:, k], self.columns[j])
-            return block
+            return SideBySide(self.numeric_columns(X), X.shape[0])
         if sparse.issparse(X):
             return X[:, self.numeric] if len(self.numeric) < X.shape[1] else X
         if len(self.categorical):
             return _as_float(X[:, self.numeric], [self.columns[j] for j in self.numeric])
         return X
 
-    def _category_rows(self, values, k):
-        index = pd.Index(self.categories[k]).get_indexer(values)
-        rows = np.append(self.rows[k], -1)[index]  # −1: a category fit did not see
+    def numeric_columns(self, X):
+        """The numeric columns of the dense, validated X, each a 1-D array of
+        floats (missing: NaN), the caller's own where it is one."""
+        if isinstance(X, Table):
+            columns = [X.numbers(j) for j in self.numeric]
+            for column, j in zip(columns, self.numeric):
+                _check_finite(column, self.columns[j])
+            return columns
+        block = self.numeric_block(X)
+        return [block[:, k] for k in range(block.shape[1])]
+
+    def _category_rows(self, values, k, index):
+        """The rows of W of column k's ``values``; ``index``: its categories'."""
+        rows = np.append(self.rows[k], -1)[index.get_indexer(values)]  # −1: a category not seen
         rows[pd.isna(values)] = self.missing_rows[k]
         return rows
 
@@ -352,6 +377,22 @@ class InputEncoding:
         b += (self.shift @ W[: len(self.numeric)]).astype(b.dtype)
         W[: len(self.numeric)] *= self.scale_by[:, None].astype(W.dtype)
         return W, b
+
+
+# rows of a categorical column read at once: a table makes an object for each
+# value it gives (a string of pandas' str dtype, ...), so never all of them
+_CATEGORY_ROWS = 1 << 16
+
+
+def _row_blocks(n_rows):
+    return [slice(start, start + _CATEGORY_ROWS) for start in range(0, max(n_rows, 1),
+                                                                     _CATEGORY_ROWS)]
+
+
+def _codes_dtype(n_inputs):
+    """The smallest signed integers that hold the rows of W, 0 to n_inputs − 1, and −1."""
+    return next(np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64)
+                if n_inputs <= np.iinfo(t).max + 1)  # fmt: skip
 
 
 def category_counts(values, sample_weight=None):
@@ -541,10 +582,10 @@ def _float_dtype(X, categorical):
     return np.dtype(np.float64)
 
 
-def _column(X, j):
+def _column(X, j, rows=slice(None)):
     if isinstance(X, Table):
-        return X.values(j)
-    return np.asarray(X[:, j], dtype=object)
+        return X.values(j, rows)
+    return np.asarray(X[rows, j], dtype=object)
 
 
 def _sparse_is_binary(X, sample_weight=None):

@@ -19,10 +19,15 @@ reads in place with X's full width as its leading dimension, and each code
 adds one row of W[0], contiguous in θ, to the sample's r; the gradient adds
 the sample's δ into that row of dW[0]. The codes are checked once per call,
 in Python (``check_category_codes``), and trusted by the loops.
+
+X may also come as ``InputColumns`` (``_input_columns.py``): its numbers' columns
+where they lie and its codes, each batch encoded as it is gathered
+(``encoded_rows``), so that training holds no encoded copy of X.
 """
 
 from cython cimport floating
 from libc.math cimport fabs, log, pow, sqrt
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport dgemm, dgemv, sgemm, sgemv
@@ -527,21 +532,122 @@ cdef floating *rows_of(const floating[:, :] A, const Py_ssize_t *order, Py_ssize
     return buffer
 
 
-cdef floating *standardised_rows(const floating[:, :] X, const Py_ssize_t *order,
-                                 Py_ssize_t start, Py_ssize_t n, floating *buffer,
-                                 const floating *shift, const floating *scale) noexcept nogil:
-    """``rows_of`` X, standardised (x − shift) / scale into ``buffer`` when
-    ``shift`` is given: the training input, encoded a batch at a time."""
-    cdef Py_ssize_t i, j, width = X.shape[1]
-    cdef floating *rows = rows_of(X, order, start, n, buffer)
-    if shift == NULL:
-        return rows
-    if rows != buffer:  # X's own memory: left as it is
-        memcpy(buffer, rows, n * width * sizeof(floating))
+cdef struct Columns:
+    # a dense X as ``InputColumns`` holds it, read where it lies
+    Py_ssize_t n_numbers, n_indicated, n_fillable, n_codes
+    const Py_ssize_t *addresses  # each number's column: its first row's address
+    const Py_ssize_t *strides  # and the bytes from one of its rows to the next
+    const Py_ssize_t *indicated  # the numbers whose missingness is an input
+    const Py_ssize_t *fillable  # the numbers that may be missing, and filled
+    const char *codes  # a row of n_codes codes per sample, code_size bytes each
+    Py_ssize_t code_size
+    bint side_by_side  # the numbers of a row lie next to each other: a row-major block
+
+
+cdef inline Py_ssize_t code_at(const Columns *X, Py_ssize_t row, Py_ssize_t k) noexcept nogil:
+    cdef const char *at = X.codes + (row * X.n_codes + k) * X.code_size
+    if X.code_size == 1:
+        return (<const int8_t *>at)[0]
+    if X.code_size == 2:
+        return (<const int16_t *>at)[0]
+    if X.code_size == 4:
+        return (<const int32_t *>at)[0]
+    return (<const int64_t *>at)[0]
+
+
+cdef floating *encoded_rows(const Columns *X, const floating *shift, const floating *scale,
+                            const floating *filled, const Py_ssize_t *order, Py_ssize_t start,
+                            Py_ssize_t n, Py_ssize_t width, floating *buffer) noexcept nogil:
+    """Rows start … start + n − 1 of X (of X[order] when given) encoded into
+    ``buffer`` as ``InputColumns[rows]`` encodes them: each number x as
+    (x − shift) / scale, a missing one as ``filled``; the indicators; the codes."""
+    cdef Py_ssize_t i, j, k, row, n_dense = X.n_numbers + X.n_indicated
+    cdef floating *out
     for i in range(n):
-        for j in range(width):
-            buffer[i * width + j] = (buffer[i * width + j] - shift[j]) / scale[j]
+        row = start + i if order == NULL else order[start + i]
+        out = buffer + i * width
+        if X.side_by_side:
+            memcpy(out, <const char *>X.addresses[0] + row * X.strides[0],
+                   X.n_numbers * sizeof(floating))
+        else:
+            for k in range(X.n_numbers):
+                out[k] = (<const floating *>(<const char *>X.addresses[k] + row * X.strides[k]))[0]
+        for k in range(X.n_indicated):
+            j = X.indicated[k]
+            out[X.n_numbers + k] = out[j] != out[j]
+        for k in range(X.n_codes):
+            out[n_dense + k] = <floating>code_at(X, row, k)
+    for i in range(n):  # then standardised, a NaN staying NaN
+        out = buffer + i * width
+        for k in range(X.n_numbers):
+            out[k] = (out[k] - shift[k]) / scale[k]
+        for k in range(X.n_fillable):  # and filled, where it may be
+            j = X.fillable[k]
+            if out[j] != out[j]:
+                out[j] = filled[j]
     return buffer
+
+
+cdef class ColumnsReader:
+    """The parts of an ``InputColumns`` that the loops read, checked once: the
+    addresses of its columns, kept alive with it, and its typed encoding."""
+
+    cdef Columns columns
+    cdef object of, addresses, strides, indicated, fillable, codes
+    cdef public object shift, scale, filled
+
+    def __cinit__(self, X, dtype, Py_ssize_t n_inputs):
+        cdef Py_ssize_t[::1] view
+        dtype = np.dtype(dtype)
+        n = X.shape[0]
+        for column in X.numbers:
+            if column.dtype != dtype or column.shape != (n,) or not column.flags.aligned:
+                raise ValueError(f"the number columns must be {n} aligned values of {dtype}")
+        self.of = X  # its columns live as long as the reader
+        self.addresses = np.array([c.__array_interface__["data"][0] for c in X.numbers], np.intp)
+        self.strides = np.array([c.strides[0] for c in X.numbers], np.intp)
+        self.indicated = np.ascontiguousarray(X.indicated, dtype=np.intp)
+        self.fillable = np.ascontiguousarray(X.fillable, dtype=np.intp)
+        for which in (self.indicated, self.fillable):
+            if which.size and (which.min() < 0 or which.max() >= len(X.numbers)):
+                raise ValueError("the indicated and fillable columns must be among the numbers")
+        self.codes = np.ascontiguousarray(X.codes)
+        if self.codes.dtype.kind != "i" or self.codes.shape[0] != n:
+            raise ValueError(f"the codes must be signed integers, a row for each of {n}")
+        n_dense = len(X.numbers) + len(self.indicated)
+        _check_codes(self.codes, n_dense, n_inputs)
+        self.shift, self.scale, self.filled = (
+            np.ascontiguousarray(v, dtype=dtype) for v in (X.shift, X.scale, X.filled)
+        )
+        if not self.shift.shape == self.scale.shape == self.filled.shape == (len(X.numbers),):
+            raise ValueError("shift, scale and fill need one entry per number column")
+        self.columns.n_numbers = len(X.numbers)
+        self.columns.n_indicated = len(self.indicated)
+        self.columns.n_fillable = len(self.fillable)
+        self.columns.n_codes = self.codes.shape[1]
+        self.columns.addresses = <const Py_ssize_t *>NULL
+        self.columns.strides = <const Py_ssize_t *>NULL
+        self.columns.indicated = <const Py_ssize_t *>NULL
+        self.columns.fillable = <const Py_ssize_t *>NULL
+        self.columns.codes = <const char *>NULL
+        if self.columns.n_numbers:
+            view = self.addresses
+            self.columns.addresses = &view[0]
+            view = self.strides
+            self.columns.strides = &view[0]
+        if self.columns.n_indicated:
+            view = self.indicated
+            self.columns.indicated = &view[0]
+        if self.columns.n_fillable:
+            view = self.fillable
+            self.columns.fillable = &view[0]
+        self.columns.code_size = self.codes.dtype.itemsize
+        next_to = self.addresses - self.addresses[:1] == dtype.itemsize * np.arange(len(X.numbers))
+        self.columns.side_by_side = bool(
+            len(X.numbers) and next_to.all() and (self.strides == self.strides[0]).all()
+        )
+        if self.codes.size:
+            self.columns.codes = <const char *><Py_ssize_t>self.codes.__array_interface__["data"][0]
 
 
 # ---------------------------------------------------------------------------
@@ -564,6 +670,7 @@ cdef class CompiledStep:
     cdef object dtype
     cdef Py_ssize_t n_buffered  # rows the buffers hold
     cdef object outputs, deltas, X_rows, Y_rows, weight_rows
+    cdef ColumnsReader reader  # of the last InputColumns read: an epoch's calls reuse it
 
     def __cinit__(self, layer_sizes, activations, Py_ssize_t x_width,
                   Py_ssize_t n_category_columns, dtype, loss, double l2, quantile_level):
@@ -628,14 +735,13 @@ cdef class CompiledStep:
 
     def run_epoch(self, theta, grad, X, Y, sample_weight, Py_ssize_t batch_size, order,
                   bint adam, double learning_rate, double momentum, bint nesterov,
-                  double beta_1, double beta_2, double epsilon, long t, state_1, state_2,
-                  scaling=None):
+                  double beta_1, double beta_2, double epsilon, long t, state_1, state_2):
         """One pass over (X, Y) in mini-batches, over its rows in ``order`` (any
         of them, in that order) when given,
         updating θ and the optimiser's vectors in place: ``state_1`` is SGD's
         velocity or Adam's m / (1 − β₁), ``state_2`` Adam's v / (1 − β₂); Adam
-        has taken ``t`` steps before. ``scaling``, (shift, scale) of X's
-        columns, standardises each batch as it is gathered.
+        has taken ``t`` steps before. X is an array of the inputs, or
+        ``InputColumns`` that each batch is encoded from as it is gathered.
 
         Returns the batches' data losses averaged with the batches' weights, the
         number of updates made, and the first batch's loss.
@@ -645,61 +751,57 @@ cdef class CompiledStep:
         settings.adam, settings.learning_rate, settings.t = adam, learning_rate, t
         settings.momentum, settings.nesterov = momentum, nesterov
         settings.beta_1, settings.beta_2, settings.epsilon = beta_1, beta_2, epsilon
-        self.check(theta, grad, X, Y, sample_weight)
+        read = self.check(theta, grad, X, Y, sample_weight)
         if order is not None:
             order = _checked_rows(order, X.shape[0])
         n = X.shape[0] if order is None else order.shape[0]
-        return _epoch(self, settings, theta, grad, state_1, state_2, X, Y,
+        return _epoch(self, settings, theta, grad, state_1, state_2, *read, Y,
                       _weight_column(sample_weight), order, n, batch_size,
-                      *self.buffers(min(batch_size, n)), *self.typed_scaling(scaling, X))
+                      *self.buffers(min(batch_size, n)))
 
-    def loss_and_gradient(self, theta, grad, X, Y, sample_weight, scaling=None):
-        """Fill ``grad`` with the gradient on all of (X, Y); return its mean data loss."""
-        self.check(theta, grad, X, Y, sample_weight)
-        return _full_batch(self, theta, grad, X, Y, _weight_column(sample_weight), None,
-                           X.shape[0], *self.buffers(X.shape[0]), True,
-                           *self.typed_scaling(scaling, X))
+    def loss_and_gradient(self, theta, grad, X, Y, sample_weight, rows=None,
+                          Py_ssize_t start=0, n=None):
+        """Fill ``grad`` with the gradient on (X, Y): on its rows ``start`` to
+        ``start`` + n − 1 (all of them by default), or on those of ``rows``
+        (indices) when given; return its mean data loss."""
+        read = self.check(theta, grad, X, Y, sample_weight)
+        if rows is not None:
+            rows = _checked_rows(rows, X.shape[0])
+        available = X.shape[0] if rows is None else rows.shape[0]
+        n = available - start if n is None else min(n, available - start)
+        if start < 0 or n < 0:
+            raise ValueError(f"rows from {start} on: there are {available}")
+        return _full_batch(self, theta, grad, *read, Y, _weight_column(sample_weight), rows,
+                           start, n, *self.buffers(n), True)
 
-    def loss(self, theta, grad, X, Y, sample_weight, Py_ssize_t chunk_rows, rows=None,
-             scaling=None):
+    def loss(self, theta, grad, X, Y, sample_weight, Py_ssize_t chunk_rows, rows=None):
         """The mean data loss on all of (X, Y), or on its ``rows`` (indices, in
         order) when given, ``chunk_rows`` rows at a time, without the penalty;
         ``grad`` is left as it was."""
-        self.check(theta, grad, X, Y, sample_weight)
+        read = self.check(theta, grad, X, Y, sample_weight)
         weights = _weight_column(sample_weight)
         if rows is not None:
             rows = _checked_rows(rows, X.shape[0])
         n = X.shape[0] if rows is None else rows.shape[0]
         total, total_weight = 0.0, 0.0
         buffers = self.buffers(min(chunk_rows, n))
-        shift_scale = self.typed_scaling(scaling, X)
         for start in range(0, n, chunk_rows):
-            chunk = slice(start, start + chunk_rows)
-            if rows is None:
-                X_chunk, Y_chunk, order = X[chunk], Y[chunk], None
-                chunk_weights = None if weights is None else weights[chunk]
-            else:  # gathered a chunk at a time, into the buffers
-                X_chunk, Y_chunk, order = X, Y, rows[chunk]
-                chunk_weights = None if weights is None else weights[order]
             m = min(chunk_rows, n - start)
-            weight = m if weights is None else float(chunk_weights.sum())
+            if weights is None:
+                weight = m
+            else:
+                chunk = slice(start, start + m)
+                weight = float(weights[chunk if rows is None else rows[chunk]].sum())
             if weight:
-                total += weight * _full_batch(self, theta, grad, X_chunk, Y_chunk, chunk_weights,
-                                              order, m, *buffers, False, *shift_scale)
+                total += weight * _full_batch(self, theta, grad, *read, Y, weights, rows, start,
+                                              m, *buffers, False)
                 total_weight += weight
         return total / total_weight
 
-    cdef tuple typed_scaling(self, scaling, X):
-        """The shift and scale of X's columns in X's dtype, or (None, None)."""
-        if scaling is None:
-            return None, None
-        shift, scale = (np.ascontiguousarray(v, dtype=self.dtype) for v in scaling)
-        if shift.shape != (X.shape[1],) or scale.shape != (X.shape[1],):
-            raise ValueError(f"the scaling must have one entry per column of X ({X.shape[1]})")
-        return shift, scale
-
-    cdef check(self, theta, grad, X, Y, sample_weight):
-        """Raise a ValueError for arrays that do not fit the layout: the loops trust them."""
+    cdef tuple check(self, theta, grad, X, Y, sample_weight):
+        """Raise a ValueError for arrays that do not fit the layout: the loops trust
+        them. Returns X as the loops read it: (the array, None, None, None, None),
+        or (None, its ``ColumnsReader``, its shift, scale and fill)."""
         n_params = self.layers.weights_at[self.layers.n_layers - 1] + (
             self.layers.sizes[self.layers.n_layers - 1] + 1
         ) * self.layers.sizes[self.layers.n_layers]
@@ -711,7 +813,15 @@ cdef class CompiledStep:
         if sample_weight is not None and sample_weight.shape[0] != X.shape[0]:
             raise ValueError(f"{sample_weight.shape[0]} sample weights for {X.shape[0]} rows")
         n_codes = self.layers.x_width - self.layers.n_dense
-        check_category_codes(X, n_codes, self.layers.sizes[0])
+        if isinstance(X, np.ndarray):
+            check_category_codes(X, n_codes, self.layers.sizes[0])
+            return X, None, None, None, None
+        if X.n_codes != n_codes:
+            raise ValueError(f"X has {X.n_codes} category columns; the network takes {n_codes}")
+        if self.reader is None or self.reader.of is not X:
+            self.reader = ColumnsReader(X, self.dtype, self.layers.sizes[0])
+        reader = self.reader
+        return None, reader, reader.shift, reader.scale, reader.filled
 
 
 def _weight_column(sample_weight):
@@ -774,7 +884,10 @@ def check_category_codes(X, n_category_columns, n_inputs):
             f"X has {X.shape[1]} columns: {n_category_columns} category columns and "
             f"{n_dense} dense ones do not fit a first layer of {n_inputs} inputs"
         )
-    codes = X[:, n_dense:]
+    _check_codes(X[:, n_dense:], n_dense, n_inputs)
+
+
+def _check_codes(codes, n_dense, n_inputs):
     if codes.size == 0:
         return
     low, high = codes.min(), codes.max()  # NaN fails both comparisons below
@@ -790,13 +903,12 @@ def check_category_codes(X, n_category_columns, n_inputs):
 
 def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[::1] grad,
            floating[::1] state_1, floating[::1] state_2, const floating[:, :] X,
-           const floating[:, :] Y, const floating[:, :] weights, const Py_ssize_t[::1] order,
-           Py_ssize_t n, Py_ssize_t batch_size, floating[::1] outputs, floating[::1] deltas,
-           floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows,
-           const floating[::1] shift, const floating[::1] scale):
+           ColumnsReader reader, const floating[::1] shift, const floating[::1] scale,
+           const floating[::1] filled, const floating[:, :] Y, const floating[:, :] weights,
+           const Py_ssize_t[::1] order, Py_ssize_t n, Py_ssize_t batch_size,
+           floating[::1] outputs, floating[::1] deltas, floating[:, ::1] X_rows,
+           floating[:, ::1] Y_rows, floating[:, ::1] weight_rows):
     cdef Py_ssize_t batch, start, n_batch, i, n_updates = 0
-    cdef const floating *shift_at = NULL if shift is None else &shift[0]
-    cdef const floating *scale_at = NULL if scale is None else &scale[0]
     cdef Py_ssize_t n_params = theta.shape[0]
     cdef const Py_ssize_t *rows = NULL
     cdef floating *sw = NULL
@@ -804,6 +916,13 @@ def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[:
     cdef floating *Yb
     cdef floating *state_2_at = NULL if state_2 is None else &state_2[0]
     cdef double weight, loss, total_loss = 0, total_weight = 0, first_loss = np.nan
+    cdef const Columns *columns = NULL if reader is None else &reader.columns
+    cdef const floating *shift_at = NULL
+    cdef const floating *scale_at = NULL
+    cdef const floating *filled_at = NULL
+    cdef Py_ssize_t width = run.layers.x_width
+    if reader is not None and shift.shape[0]:
+        shift_at, scale_at, filled_at = &shift[0], &scale[0], &filled[0]
     if order is not None:
         rows = &order[0]
     with nogil:
@@ -818,7 +937,11 @@ def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[:
                     weight += sw[i]
                 if weight == 0:  # an all-zero-weight batch carries no information
                     continue
-            Xb = standardised_rows(X, rows, start, n_batch, &X_rows[0, 0], shift_at, scale_at)
+            if columns == NULL:
+                Xb = rows_of(X, rows, start, n_batch, &X_rows[0, 0])
+            else:
+                Xb = encoded_rows(columns, shift_at, scale_at, filled_at, rows, start, n_batch,
+                                  width, &X_rows[0, 0])
             Yb = rows_of(Y, rows, start, n_batch, &Y_rows[0, 0])
             loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0], Xb, Yb, sw,
                               n_batch, &outputs[0], &deltas[0], True)
@@ -832,25 +955,36 @@ def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[:
 
 
 def _full_batch(CompiledStep run, floating[::1] theta, floating[::1] grad, const floating[:, :] X,
-                const floating[:, :] Y, const floating[:, :] weights, const Py_ssize_t[::1] order,
+                ColumnsReader reader, const floating[::1] shift, const floating[::1] scale,
+                const floating[::1] filled, const floating[:, :] Y,
+                const floating[:, :] weights, const Py_ssize_t[::1] order, Py_ssize_t start,
                 Py_ssize_t n, floating[::1] outputs, floating[::1] deltas,
                 floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows,
-                bint backward, const floating[::1] shift, const floating[::1] scale):
-    """The batch of X's first n rows, or of its rows in ``order`` when given (n
-    of them), standardised by ``shift`` and ``scale`` when given; ``weights``
-    are the batch's own."""
+                bint backward):
+    """The batch of X's rows ``start`` to ``start`` + n − 1, or of those in
+    ``order[start : start + n]`` when given."""
     cdef floating *sw = NULL
-    cdef const floating *shift_at = NULL if shift is None else &shift[0]
-    cdef const floating *scale_at = NULL if scale is None else &scale[0]
     cdef const Py_ssize_t *rows = NULL
+    cdef floating *Xb
     cdef double loss
+    cdef const Columns *columns = NULL if reader is None else &reader.columns
+    cdef const floating *shift_at = NULL
+    cdef const floating *scale_at = NULL
+    cdef const floating *filled_at = NULL
+    cdef Py_ssize_t width = run.layers.x_width
+    if reader is not None and shift.shape[0]:
+        shift_at, scale_at, filled_at = &shift[0], &scale[0], &filled[0]
     if order is not None:
         rows = &order[0]
     with nogil:
         if weights is not None:
-            sw = rows_of(weights, NULL, 0, n, &weight_rows[0, 0])
-        loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0],
-                          standardised_rows(X, rows, 0, n, &X_rows[0, 0], shift_at, scale_at),
-                          rows_of(Y, rows, 0, n, &Y_rows[0, 0]), sw, n, &outputs[0],
+            sw = rows_of(weights, rows, start, n, &weight_rows[0, 0])
+        if columns == NULL:
+            Xb = rows_of(X, rows, start, n, &X_rows[0, 0])
+        else:
+            Xb = encoded_rows(columns, shift_at, scale_at, filled_at, rows, start, n, width,
+                              &X_rows[0, 0])
+        loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0], Xb,
+                          rows_of(Y, rows, start, n, &Y_rows[0, 0]), sw, n, &outputs[0],
                           &deltas[0], backward)
     return loss

@@ -83,19 +83,23 @@ class Table:
         return self._dtypes[j] == nw.Float32
 
     def numbers(self, j):
-        """Column j of kind NUMBERS as float64, missing values as NaN."""
+        """Column j of kind NUMBERS as floats, missing values as NaN: the frame's
+        own values where they are float32 or float64 (not copied), else float64."""
         dtype = self._dtypes[j]
         if not (dtype.is_numeric() or dtype == nw.Boolean):
             return numbers_of_values(self.values(j))
         column = self._column(j)
         values = column.to_numpy()
-        if values.dtype.kind in "fiub":  # numpy's own: no cast of the column needed
-            return values.astype(np.float64, copy=False)
+        if values.dtype in (np.float32, np.float64):
+            return values
+        if values.dtype.kind in "iub":  # numpy's own: a cast, no missing values to mark
+            return values.astype(np.float64)
         return column.cast(nw.Float64).to_numpy()  # nullable: its missing values as NaN
 
-    def values(self, j):
-        """Column j as an object array (a category's values, or anything's)."""
-        column = self._column(j)
+    def values(self, j, rows=slice(None)):
+        """Column j as an object array (a category's values, or anything's); of
+        these ``rows`` only (a slice), which is all that is made of them."""
+        column = self._column(j)[rows]
         values = np.asarray(column.to_numpy(), dtype=object)
         if isinstance(self._dtypes[j], (nw.Categorical, nw.Enum)):
             values[column.is_null().to_numpy()] = None  # pyarrow's dictionaries lose them

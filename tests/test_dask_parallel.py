@@ -65,27 +65,33 @@ def test_lbfgs_equals_the_in_process_fit(client, weighted):
     np.testing.assert_allclose(on_cluster._target_encoding.scale, local._target_encoding.scale)
 
 
-def test_a_dense_partition_is_kept_as_given_and_standardised_as_it_is_read(client):
-    # the worker holds the partition once: no encoded copy of it
+def _bytes_of_numbers(part):
+    """The bytes that a partition's numbers take on its worker: each column's own,
+    or those of the array it is a column of."""
+    arrays = {id(c if c.base is None else c.base): c if c.base is None else c.base
+              for c in part.U.numbers}  # fmt: skip
+    return sum(array.nbytes for array in arrays.values())
+
+
+def test_a_dense_partition_is_kept_as_given_and_encoded_as_it_is_read(client):
+    # the worker holds the partition once: no encoded copy of it, also with NaN to fill
     from sklearn_sigmoidnet._dask import check_fit_input
 
     X, y, _ = data()
+    X[5, 1] = np.nan
     est = SigmoidNetRegressor((4,), solver="lbfgs", epochs=2)
     cluster, inputs, *_ = check_fit_input(
         est, chunked(X), chunked(y), None, continuing=False, incremental=False, classes=None
     )
-    part = cluster.futures[0].result()
-    np.testing.assert_array_equal(part.U, X[:BLOCK])  # X's values, unscaled
-    shift, scale = part.scaling
-    np.testing.assert_array_equal(shift, inputs.training_scaling[0])
-    np.testing.assert_array_equal(scale, inputs.training_scaling[1])
-    # NaN to fill: that partition is encoded instead
-    X[5, 1] = np.nan
-    cluster, *_ = check_fit_input(
-        est, chunked(X), chunked(y), None, continuing=False, incremental=False, classes=None
-    )
-    part = cluster.futures[0].result()
-    assert part.scaling is None and part.U.shape == (BLOCK, 5)  # and the indicator
+    future = cluster.futures[0]
+    # X's values once (a partition that came unaligned over the network is copied once)
+    assert client.submit(_bytes_of_numbers, future).result() == X[:BLOCK].nbytes
+    part = future.result()
+    np.testing.assert_array_equal(np.column_stack(part.U.numbers), X[:BLOCK])  # X's values
+    np.testing.assert_array_equal(part.U.shift, inputs.training_scaling[0])
+    np.testing.assert_array_equal(part.U.scale, inputs.training_scaling[1])
+    encoded = part.U[:]  # and the indicator of column 1's missing values
+    assert encoded.shape == (BLOCK, 5) and encoded[5, 4] == 1 and encoded[5, 1] == 0
 
 
 def test_weights_count_like_repeated_rows(client):

@@ -1,13 +1,16 @@
 """A fit trains on the caller's rows, not on copies of them: the validation split
-holds out rows by index, and a numeric array is standardised a batch at a time
-as training reads it. The memory itself is measured by benchmarks/bench_memory.py."""
+holds out rows by index, and X's columns are read where they lie, each batch
+encoded as training gathers it (``InputColumns``). The memory itself is
+measured by benchmarks/bench_memory.py."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor, _early_stopping, _engines
 from sklearn_sigmoidnet._engines import CompiledEngine, NumpyEngine, Objective, Rows
 from sklearn_sigmoidnet._fit_input import check_fit_input
+from sklearn_sigmoidnet._input_columns import InputColumns
 from sklearn_sigmoidnet._network import Network
 from sklearn_sigmoidnet._optimizers import Adam
 
@@ -60,49 +63,99 @@ def test_a_warm_start_validates_on_the_same_rows(seen):
     np.testing.assert_array_equal(first, second)
 
 
-def test_a_numeric_array_is_trained_on_as_given(monkeypatch):
+def _fit_data(X, y, **params):
+    return check_fit_input(SigmoidNetRegressor(**params), X, y, None, continuing=False,
+                           incremental=False).data  # fmt: skip
+
+
+def _reads_from(U, source):
+    return all(np.shares_memory(column, source) for column in U.numbers)
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_a_numeric_array_is_trained_on_as_given(missing):
     rng = np.random.RandomState(3)
     X = rng.standard_normal((150, 3)) * [1, 100, 1e-3] + [0, 5e3, 1]
+    if missing:
+        X[::7, 1] = np.nan
     given = X.copy()
-    estimator = SigmoidNetRegressor((4,), epochs=2)
-    data = check_fit_input(estimator, X, X[:, 0], None, continuing=False,
-                           incremental=False).data  # fmt: skip
-    assert data.U is X and data.scaling is not None
-    shift, scale = data.scaling
+    data = _fit_data(X, np.arange(150.0))
+    assert isinstance(data.U, InputColumns) and _reads_from(data.U, X)
     # the rows training reads are the encoded ones
-    np.testing.assert_array_equal(next(data.chunks()).U, (X - shift) / scale)
-    estimator.fit(X, X[:, 0])
+    mean, std = np.nanmean(X, axis=0), np.nanstd(X, axis=0)
+    expected = np.where(np.isnan(X), 0.0, (X - mean) / std)
+    if missing:
+        expected = np.column_stack([expected, np.isnan(X[:, 1])])
+    np.testing.assert_allclose(next(data.chunks()).U, expected, rtol=1e-12, atol=1e-12)
+    SigmoidNetRegressor((4,), epochs=2).fit(X, X[:, 0])
     np.testing.assert_array_equal(X, given)
 
 
-@pytest.mark.parametrize("X, read_as_given", [
-    (np.array([[1.0, np.nan], [2.0, 3.0], [0.5, 1.0]] * 20), False),  # missing values to fill
-    (np.arange(120, dtype=np.int64).reshape(60, 2), True),  # one copy, of floats
-])  # fmt: skip
-def test_other_input_is_copied_once(X, read_as_given):
-    data = check_fit_input(SigmoidNetRegressor(), X, np.ones(60), None, continuing=False,
-                           incremental=False).data  # fmt: skip
-    assert data.U is not X and data.U.dtype == np.float64 and data.U.shape[0] == 60
-    assert (data.scaling is not None) == read_as_given
+def test_an_array_of_integers_is_copied_once_as_floats():
+    X = np.arange(120, dtype=np.int64).reshape(60, 2)
+    U = _fit_data(X, np.ones(60)).U
+    assert U.dtype == np.float64 and not any(np.shares_memory(c, X) for c in U.numbers)
+    assert U.numbers[0].base is U.numbers[1].base  # one copy of X, not one per column
 
 
+def test_a_frame_is_read_where_it_lies_and_its_categories_as_small_codes():
+    rng = np.random.RandomState(11)
+    n = 500
+    frame = pd.DataFrame({
+        "a": rng.standard_normal(n), "b": rng.standard_normal(n) * 1e3,
+        "c": pd.Categorical(rng.choice(list("xyz"), n)),
+        "d": pd.Categorical(rng.choice(["u", "v", None], n)),
+    })  # fmt: skip
+    frame.loc[::9, "b"] = np.nan
+    U = _fit_data(frame, frame["a"].to_numpy()).U
+    assert all(np.shares_memory(c, frame[name].to_numpy()) for c, name in zip(U.numbers, "ab"))
+    assert U.codes.dtype == np.int8 and U.codes.shape == (n, 2)
+    encoded = U[:]  # the numbers standardised, b's indicator, then the rows of W
+    assert encoded.shape == (n, 3 + 2)
+    np.testing.assert_array_equal(encoded[:, 2], frame["b"].isna())
+    np.testing.assert_array_equal(encoded[:, 3:], U.codes)
+    # the categories' rows follow the numbers' and the indicator's: 3 + 3 + (2 + missing)
+    assert set(np.unique(U.codes[:, 0])) == {3, 4, 5}
+    assert set(np.unique(U.codes[:, 1])) == {6, 7, 8}
+
+
+@pytest.mark.parametrize("n_inputs, dtype", [(128, np.int8), (129, np.int16),
+                                             (40_000, np.int32)])  # fmt: skip
+def test_codes_take_the_smallest_integers_that_hold_them(n_inputs, dtype):
+    from sklearn_sigmoidnet._input_encoding import _codes_dtype
+
+    assert _codes_dtype(n_inputs) == dtype
+
+
+def _columns(rng, n, dtype, code_dtype=np.int8):
+    """InputColumns of 3 numbers (the second with missing values, indicated, the
+    third a strided view) and 2 category columns of rows 4 to 8 of W[0], or −1."""
+    block = (rng.standard_normal((n, 4)) * [2, 50, 0.1, 1] + [1, -300, 4, 0]).astype(dtype)
+    block[::5, 1] = np.nan
+    numbers = [block[:, 0].copy(), block[:, 1].copy(), block[:, 2]]
+    codes = rng.randint(3, 9, size=(n, 2)).astype(code_dtype)
+    codes[codes == 3] = -1
+    shift, scale = np.array([1, -300, 4.0]), np.array([2, 50, 0.1])
+    return InputColumns(numbers, codes, shift, scale, np.array([0.5, -290, 3.0]), np.array([1]),
+                        dtype)  # fmt: skip
+
+
+@pytest.mark.parametrize("code_dtype", [np.int8, np.int64])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("index", [None, "rows"])
-def test_the_compiled_step_standardises_as_an_encoded_copy_would(dtype, index):
+def test_the_compiled_step_encodes_as_an_encoded_copy_would(dtype, index, code_dtype):
     rng = np.random.RandomState(4)
-    X = (rng.standard_normal((70, 3)) * [2, 50, 0.1] + [1, -300, 4]).astype(dtype)
+    U = _columns(rng, 70, dtype, code_dtype)
     Y = rng.standard_normal((70, 2)).astype(dtype)
     sw = rng.uniform(0.5, 2, 70).astype(dtype)
-    shift, scale = np.array([1, -300, 4], dtype), np.array([2, 50, 0.1], dtype)
-    encoded = (X - shift) / scale
     rows = None if index is None else rng.permutation(70)[:50]
     results = []
-    for U, scaling in ((encoded, None), (X, (shift, scale))):
-        network = Network([3, 6, 2], ["sigmoid"], "identity", dtype)
+    for given in (U[:], U):
+        network = Network([9, 6, 2], ["sigmoid"], "identity", dtype, n_category_columns=2)
         network.initialize(np.random.RandomState(5))
         adam = Adam(network.theta.size, dtype, 0.01)
-        engine = CompiledEngine(network, 3, Objective("squared_error", 1e-3), adam)
-        data = Rows(U, Y, sw, rows, scaling)
+        engine = CompiledEngine(network, 6, Objective("squared_error", 1e-3), adam)
+        data = Rows(given, Y, sw, rows)
         start = engine.loss(data, 16)
         epoch = engine.run_epoch(data, 8, np.random.RandomState(6))
         full = engine.loss_and_gradient(data)
@@ -111,13 +164,25 @@ def test_the_compiled_step_standardises_as_an_encoded_copy_would(dtype, index):
         np.testing.assert_array_equal(got, expected)
 
 
-def test_the_numpy_engine_reads_unscaled_rows_as_the_compiled_step_does():
+def test_input_columns_encode_as_the_input_encoding_says():
+    rng = np.random.RandomState(12)
+    U = _columns(rng, 30, np.float64)
+    x = np.column_stack(U.numbers)
+    expected = (np.where(np.isnan(x), [0.5, -290, 3.0], x) - [1, -300, 4.0]) / [2, 50, 0.1]
+    encoded = U[:]
+    np.testing.assert_allclose(encoded[:, :3], expected, rtol=1e-15)
+    np.testing.assert_array_equal(encoded[:, 3], np.isnan(x[:, 1]))
+    np.testing.assert_array_equal(encoded[:, 4:], U.codes)
+    np.testing.assert_array_equal(U[[4, 2]], encoded[[4, 2]])
+
+
+def test_the_numpy_engine_reads_input_columns_as_the_compiled_step_does():
     rng = np.random.RandomState(7)
-    X, Y = rng.standard_normal((40, 2)) * 30 + 7, rng.standard_normal((40, 1))
-    data = Rows(X, Y, None, np.arange(5, 40), (np.array([7.0, 7.0]), np.array([30.0, 30.0])))
+    U, Y = _columns(rng, 40, np.float64), rng.standard_normal((40, 1))
+    data = Rows(U, Y, None, np.arange(5, 40))
     losses = []
-    for make in (NumpyEngine, lambda n, o, a: CompiledEngine(n, 2, o, a)):
-        network = Network([2, 3, 1], ["tanh"], "identity", np.float64)
+    for make in (NumpyEngine, lambda n, o, a: CompiledEngine(n, 6, o, a)):
+        network = Network([9, 3, 1], ["tanh"], "identity", np.float64, n_category_columns=2)
         network.initialize(np.random.RandomState(8))
         adam = Adam(network.theta.size, np.float64, 0.01)
         engine = make(network, Objective("squared_error"), adam)
@@ -125,6 +190,20 @@ def test_the_numpy_engine_reads_unscaled_rows_as_the_compiled_step_does():
         losses.append((engine.loss(data, 10), network.theta.copy()))
     np.testing.assert_allclose(losses[0][0], losses[1][0], rtol=1e-12)
     np.testing.assert_allclose(losses[0][1], losses[1][1], rtol=1e-10, atol=1e-12)
+
+
+def test_input_columns_that_do_not_fit_are_refused():
+    rng = np.random.RandomState(13)
+    network = Network([9, 3, 1], ["tanh"], "identity", np.float64, n_category_columns=2)
+    engine = CompiledEngine(network, 6, Objective("squared_error"))
+    U, Y = _columns(rng, 10, np.float64), np.zeros((10, 1))
+    U.codes[0, 0] = 9  # past W[0]'s rows
+    with pytest.raises(ValueError, match="category codes must be -1 or rows 4 to 8"):
+        engine.loss(Rows(U, Y, None), 4)
+    U = _columns(rng, 10, np.float64)
+    U.numbers[0] = U.numbers[0][:5]
+    with pytest.raises(ValueError, match="the number columns must be 10 aligned values"):
+        engine.loss(Rows(U, Y, None), 4)
 
 
 def test_rows_out_of_range_are_refused_before_the_loops_read_them():

@@ -20,8 +20,8 @@ class ClusterData:
     """The encoded training partitions, as futures on the workers: the
     ``TrainingData`` of a fit on dask input.
 
-    Each partition is ``Rows`` (U, Y, sample weights, and the scaling of a U
-    kept as given) on its worker. ``workers`` says
+    Each partition is ``Rows`` (U read from its columns, Y, sample weights)
+    on its worker. ``workers`` says
     which worker each was assigned to; a task per worker takes its partitions
     in this order, every time, whichever worker holds them later.
     """
@@ -143,16 +143,14 @@ def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, 
 
 
 def _encode(part, inputs, targets, weighing):
-    """The partition as the network trains on it, ``Rows`` of its dtype: a dense
-    array of numbers as it is, standardised as training reads it (no encoded
-    copy: the worker keeps the partition once), anything else encoded."""
+    """The partition as the network trains on it, ``Rows`` of its dtype: its
+    inputs read from its columns as they are (``InputColumns``: the worker
+    keeps the partition once, and no encoded copy of it)."""
     X, y, w = part
     dtype = inputs.dtype
     Y = targets.encode(y).astype(dtype, copy=False)
     if w is not None:
         w = check_array(w, ensure_2d=False, dtype=dtype, input_name="sample_weight")
     w = weighing.weigh(Y, w, False)
-    X = inputs.check(X)
-    scaling = inputs.scaling_while_read(X)
-    U = X if scaling is not None else inputs.encode(X, scaled=True)
-    return Rows(U, Y, None if w is None else np.asarray(w, dtype=dtype), scaling=scaling)
+    U = inputs.training_input(inputs.check(X))
+    return Rows(U, Y, None if w is None else np.asarray(w, dtype=dtype))

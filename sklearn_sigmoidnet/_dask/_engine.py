@@ -180,7 +180,8 @@ def _gradient_sums(parts, theta, layout, objective, kind, gradient=True):
     """[Σ wᵢ Lᵢ, Σ wᵢ ∇Lᵢ] over a worker's partitions, in float64, a block of rows
     at a time."""
     out = np.zeros(1 + (theta.size if gradient else 0))
-    for U, Y, w, _, scaling in parts:
+    for part in parts:
+        U, Y, w = part.U, part.Y, part.sample_weight
         evaluate = _worker_engine(layout, objective, kind, U.shape[1])
         network = evaluate.network
         network.theta[...] = theta
@@ -188,7 +189,7 @@ def _gradient_sums(parts, theta, layout, objective, kind, gradient=True):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for start in range(0, U.shape[0], chunk):
                 rows = slice(start, start + chunk)
-                block = Rows(U[rows], Y[rows], None if w is None else w[rows], scaling=scaling)
+                block = Rows(U[rows], Y[rows], None if w is None else w[rows])
                 weight = block.U.shape[0] if block.sample_weight is None else float(
                     block.sample_weight.sum()
                 )

@@ -3,7 +3,7 @@ over held-out partitions on their workers."""
 
 import numpy as np
 
-from .._engines import CHUNK_ROWS, standardised
+from .._input_columns import CHUNK_ROWS
 from .._losses import per_sample_loss
 from .._network import feedforward
 from .._target_encoding import LabelTargets
@@ -14,25 +14,25 @@ from ._engine import layout_of, worker_network
 
 def _validation_sums(part, theta, layout, targets):
     """Σ wᵢ Lᵢ, Σ wᵢ and the sums that the score needs, of one validation partition."""
-    U, Y, w, _, scaling = part
+    U, Y, w = part.U, part.Y, part.sample_weight
     network = worker_network(layout)
     network.theta[...] = theta
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        # a chunk of rows at a time: a U kept as given is standardised as it is read
+        # a chunk of rows at a time, encoded as it is read
         Y_hat = np.concatenate([
-            feedforward(standardised(U[start : start + CHUNK_ROWS], scaling), network.W,
-                        network.b, network.activations, network.n_category_columns)[-1]
-            for start in range(0, max(len(U), 1), CHUNK_ROWS)  # an empty U: one chunk
+            feedforward(U[start : start + CHUNK_ROWS], network.W, network.b,
+                        network.activations, network.n_category_columns)[-1]
+            for start in range(0, max(U.shape[0], 1), CHUNK_ROWS)  # an empty U: one chunk
         ])  # fmt: skip
     losses = per_sample_loss(targets.loss_name, Y, Y_hat, targets.quantile_level)
-    w = np.ones(len(U)) if w is None else w.astype(np.float64)
+    w = np.ones(U.shape[0]) if w is None else w.astype(np.float64)
     total = float(w.sum())
     if isinstance(targets, LabelTargets):  # accuracy × weight adds up
         score = [targets.score(Y, Y_hat, w) * total if total else 0.0]
     else:  # R² per output from Σ w y, Σ w y², Σ w (y − ŷ)²
         Y = Y.astype(np.float64)
         score = [w @ Y, w @ Y**2, w @ (Y - Y_hat) ** 2]
-    return float(w @ losses.reshape(len(U), -1).sum(axis=1)), total, score
+    return float(w @ losses.reshape(U.shape[0], -1).sum(axis=1)), total, score
 
 
 class ClusterMonitor:

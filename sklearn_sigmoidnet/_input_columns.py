@@ -1,0 +1,89 @@
+"""The network's input read from the caller's columns, never copied out whole.
+
+A dense X reaches training as its numeric columns as they are (views of the
+caller's arrays or frame, or one copy of a column that is not of the training
+dtype) and the compact codes of its categorical columns. Training encodes a
+batch of rows as it gathers them: x̃ = (x − shift) / scale for each number,
+the missing number's fill, its 0/1 indicator, and each category's row of W
+(``_input_encoding`` says what each means). So a fit holds no encoded copy of
+X, and the compiled step reads these same parts (``_step.pyx``).
+"""
+
+import functools
+
+import numpy as np
+
+# rows encoded at once where all of the rows are read: their copies stay small
+CHUNK_ROWS = 4096
+
+
+class InputColumns:
+    """The inputs x̃ of a dense X, encoded a block of rows at a time: ``[rows]``
+    gives them as a 2-D array, its ``shape`` is theirs.
+
+    ``numbers`` are 1-D arrays of the training ``dtype`` (NaN: missing) whose
+    rows are X's; ``codes`` is an integer array with a column per categorical
+    column, the row of W of each sample's category (−1: none); a number x
+    enters as (x − shift) / scale, a missing one as (fill − shift) / scale;
+    the numbers in ``indicated`` add a 0/1 input that says which are missing.
+    """
+
+    def __init__(self, numbers, codes, shift, scale, fill, indicated, dtype):
+        self.numbers, self.codes, self.indicated = numbers, codes, indicated
+        self.dtype = np.dtype(dtype)
+        self.shift, self.scale = shift.astype(self.dtype), scale.astype(self.dtype)
+        # a missing number's input, computed as a given one's is
+        self.filled = (fill.astype(self.dtype) - self.shift) / self.scale
+
+    @functools.cached_property
+    def fillable(self):
+        """The numbers that may hold missing values: those whose sum is not
+        finite (a NaN makes it NaN), which training looks at for them."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.flatnonzero([not np.isfinite(column.sum()) for column in self.numbers])
+
+    @property
+    def n_codes(self):
+        return self.codes.shape[1]
+
+    @property
+    def shape(self):
+        return self.codes.shape[0], len(self.numbers) + len(self.indicated) + self.n_codes
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, rows):
+        """The inputs of these rows (a slice or indices), in a new array."""
+        n_numbers, n_dense = len(self.numbers), len(self.numbers) + len(self.indicated)
+        codes = self.codes[rows]
+        U = np.empty((codes.shape[0], self.shape[1]), self.dtype)
+        block = U[:, :n_numbers]
+        for k, column in enumerate(self.numbers):
+            block[:, k] = column[rows]
+        missing = np.isnan(block)
+        U[:, n_numbers:n_dense] = missing[:, self.indicated]
+        block -= self.shift
+        block /= self.scale
+        if missing.any():
+            block[missing] = np.broadcast_to(self.filled, block.shape)[missing]
+        U[:, n_dense:] = codes
+        return U
+
+
+class SideBySide:
+    """Columns of one length read as a 2-D array's rows are read: ``[rows]``
+    (a block of them, as float64), ``shape`` and ``len``; none is copied whole."""
+
+    def __init__(self, columns, n_rows):
+        self.columns = columns
+        self.shape = n_rows, len(columns)
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, rows):
+        block = np.empty((len(range(self.shape[0])[rows]), self.shape[1]))
+        for k, column in enumerate(self.columns):
+            block[:, k] = column[rows]
+        return block
