@@ -154,3 +154,9 @@ def test_build_comparison_times_another_builds_step_beside_this_one(capsys, tmp_
     assert len(ratios) == 2 and min(ratios.values()) > 0
     assert f"(kernels: {_step.kernel_variant()})" in capsys.readouterr().out
     assert _engines._step is _step and _network._step is _step  # this build's, again
+
+
+def test_install_comparison_fits_in_both_and_compares_their_predictions(capsys):
+    rows = _load("bench_installs").main([sys.executable, "--quick", "--pairs", "1"])
+    assert len(rows) == 2 and all(row["identical"] and row["ratio"] > 0 for row in rows)
+    assert "| identical |" in capsys.readouterr().out
