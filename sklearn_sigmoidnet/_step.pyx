@@ -542,6 +542,9 @@ cdef struct Columns:
     const char *codes  # a row of n_codes codes per sample, code_size bytes each
     Py_ssize_t code_size
     bint side_by_side  # the numbers of a row lie next to each other: a row-major block
+    const void *shift  # per number, of the training dtype: x̃ = (x − shift) / scale,
+    const void *scale  # a missing x̃ = filled
+    const void *filled
 
 
 cdef inline Py_ssize_t code_at(const Columns *X, Py_ssize_t row, Py_ssize_t k) noexcept nogil:
@@ -555,13 +558,15 @@ cdef inline Py_ssize_t code_at(const Columns *X, Py_ssize_t row, Py_ssize_t k) n
     return (<const int64_t *>at)[0]
 
 
-cdef floating *encoded_rows(const Columns *X, const floating *shift, const floating *scale,
-                            const floating *filled, const Py_ssize_t *order, Py_ssize_t start,
+cdef floating *encoded_rows(const Columns *X, const Py_ssize_t *order, Py_ssize_t start,
                             Py_ssize_t n, Py_ssize_t width, floating *buffer) noexcept nogil:
     """Rows start … start + n − 1 of X (of X[order] when given) encoded into
     ``buffer`` as ``InputColumns[rows]`` encodes them: each number x as
     (x − shift) / scale, a missing one as ``filled``; the indicators; the codes."""
     cdef Py_ssize_t i, j, k, row, n_dense = X.n_numbers + X.n_indicated
+    cdef const floating *shift = <const floating *>X.shift
+    cdef const floating *scale = <const floating *>X.scale
+    cdef const floating *filled = <const floating *>X.filled
     cdef floating *out
     for i in range(n):
         row = start + i if order == NULL else order[start + i]
@@ -593,8 +598,7 @@ cdef class ColumnsReader:
     addresses of its columns, kept alive with it, and its typed encoding."""
 
     cdef Columns columns
-    cdef object of, addresses, strides, indicated, fillable, codes
-    cdef public object shift, scale, filled
+    cdef object of, addresses, strides, indicated, fillable, codes, shift, scale, filled
 
     def __cinit__(self, X, dtype, Py_ssize_t n_inputs):
         cdef Py_ssize_t[::1] view
@@ -642,6 +646,9 @@ cdef class ColumnsReader:
             view = self.fillable
             self.columns.fillable = &view[0]
         self.columns.code_size = self.codes.dtype.itemsize
+        self.columns.shift = <const void *><Py_ssize_t>self.shift.__array_interface__["data"][0]
+        self.columns.scale = <const void *><Py_ssize_t>self.scale.__array_interface__["data"][0]
+        self.columns.filled = <const void *><Py_ssize_t>self.filled.__array_interface__["data"][0]
         next_to = self.addresses - self.addresses[:1] == dtype.itemsize * np.arange(len(X.numbers))
         self.columns.side_by_side = bool(
             len(X.numbers) and next_to.all() and (self.strides == self.strides[0]).all()
@@ -800,8 +807,8 @@ cdef class CompiledStep:
 
     cdef tuple check(self, theta, grad, X, Y, sample_weight):
         """Raise a ValueError for arrays that do not fit the layout: the loops trust
-        them. Returns X as the loops read it: (the array, None, None, None, None),
-        or (None, its ``ColumnsReader``, its shift, scale and fill)."""
+        them. Returns X as the loops read it: (the array, None), or (None, its
+        ``ColumnsReader``)."""
         n_params = self.layers.weights_at[self.layers.n_layers - 1] + (
             self.layers.sizes[self.layers.n_layers - 1] + 1
         ) * self.layers.sizes[self.layers.n_layers]
@@ -815,13 +822,12 @@ cdef class CompiledStep:
         n_codes = self.layers.x_width - self.layers.n_dense
         if isinstance(X, np.ndarray):
             check_category_codes(X, n_codes, self.layers.sizes[0])
-            return X, None, None, None, None
+            return X, None
         if X.n_codes != n_codes:
             raise ValueError(f"X has {X.n_codes} category columns; the network takes {n_codes}")
         if self.reader is None or self.reader.of is not X:
             self.reader = ColumnsReader(X, self.dtype, self.layers.sizes[0])
-        reader = self.reader
-        return None, reader, reader.shift, reader.scale, reader.filled
+        return None, self.reader
 
 
 def _weight_column(sample_weight):
@@ -903,8 +909,7 @@ def _check_codes(codes, n_dense, n_inputs):
 
 def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[::1] grad,
            floating[::1] state_1, floating[::1] state_2, const floating[:, :] X,
-           ColumnsReader reader, const floating[::1] shift, const floating[::1] scale,
-           const floating[::1] filled, const floating[:, :] Y, const floating[:, :] weights,
+           ColumnsReader reader, const floating[:, :] Y, const floating[:, :] weights,
            const Py_ssize_t[::1] order, Py_ssize_t n, Py_ssize_t batch_size,
            floating[::1] outputs, floating[::1] deltas, floating[:, ::1] X_rows,
            floating[:, ::1] Y_rows, floating[:, ::1] weight_rows):
@@ -917,12 +922,7 @@ def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[:
     cdef floating *state_2_at = NULL if state_2 is None else &state_2[0]
     cdef double weight, loss, total_loss = 0, total_weight = 0, first_loss = np.nan
     cdef const Columns *columns = NULL if reader is None else &reader.columns
-    cdef const floating *shift_at = NULL
-    cdef const floating *scale_at = NULL
-    cdef const floating *filled_at = NULL
     cdef Py_ssize_t width = run.layers.x_width
-    if reader is not None and shift.shape[0]:
-        shift_at, scale_at, filled_at = &shift[0], &scale[0], &filled[0]
     if order is not None:
         rows = &order[0]
     with nogil:
@@ -940,8 +940,7 @@ def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[:
             if columns == NULL:
                 Xb = rows_of(X, rows, start, n_batch, &X_rows[0, 0])
             else:
-                Xb = encoded_rows(columns, shift_at, scale_at, filled_at, rows, start, n_batch,
-                                  width, &X_rows[0, 0])
+                Xb = encoded_rows(columns, rows, start, n_batch, width, &X_rows[0, 0])
             Yb = rows_of(Y, rows, start, n_batch, &Y_rows[0, 0])
             loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0], Xb, Yb, sw,
                               n_batch, &outputs[0], &deltas[0], True)
@@ -955,9 +954,7 @@ def _epoch(CompiledStep run, Optimizer settings, floating[::1] theta, floating[:
 
 
 def _full_batch(CompiledStep run, floating[::1] theta, floating[::1] grad, const floating[:, :] X,
-                ColumnsReader reader, const floating[::1] shift, const floating[::1] scale,
-                const floating[::1] filled, const floating[:, :] Y,
-                const floating[:, :] weights, const Py_ssize_t[::1] order, Py_ssize_t start,
+                ColumnsReader reader, const floating[:, :] Y, const floating[:, :] weights, const Py_ssize_t[::1] order, Py_ssize_t start,
                 Py_ssize_t n, floating[::1] outputs, floating[::1] deltas,
                 floating[:, ::1] X_rows, floating[:, ::1] Y_rows, floating[:, ::1] weight_rows,
                 bint backward):
@@ -968,12 +965,7 @@ def _full_batch(CompiledStep run, floating[::1] theta, floating[::1] grad, const
     cdef floating *Xb
     cdef double loss
     cdef const Columns *columns = NULL if reader is None else &reader.columns
-    cdef const floating *shift_at = NULL
-    cdef const floating *scale_at = NULL
-    cdef const floating *filled_at = NULL
     cdef Py_ssize_t width = run.layers.x_width
-    if reader is not None and shift.shape[0]:
-        shift_at, scale_at, filled_at = &shift[0], &scale[0], &filled[0]
     if order is not None:
         rows = &order[0]
     with nogil:
@@ -982,8 +974,7 @@ def _full_batch(CompiledStep run, floating[::1] theta, floating[::1] grad, const
         if columns == NULL:
             Xb = rows_of(X, rows, start, n, &X_rows[0, 0])
         else:
-            Xb = encoded_rows(columns, shift_at, scale_at, filled_at, rows, start, n, width,
-                              &X_rows[0, 0])
+            Xb = encoded_rows(columns, rows, start, n, width, &X_rows[0, 0])
         loss = batch_loss(&run.layers, &run.objective, &theta[0], &grad[0], Xb,
                           rows_of(Y, rows, start, n, &Y_rows[0, 0]), sw, n, &outputs[0],
                           &deltas[0], backward)
