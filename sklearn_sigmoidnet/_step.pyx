@@ -677,7 +677,7 @@ cdef class CompiledStep:
     cdef object dtype
     cdef Py_ssize_t n_buffered  # rows the buffers hold
     cdef object outputs, deltas, X_rows, Y_rows, weight_rows
-    cdef ColumnsReader reader  # of the last InputColumns read: an epoch's calls reuse it
+    cdef ColumnsReader reader  # of the last InputColumns read: the calls of a fit reuse it
 
     def __cinit__(self, layer_sizes, activations, Py_ssize_t x_width,
                   Py_ssize_t n_category_columns, dtype, loss, double l2, quantile_level):
