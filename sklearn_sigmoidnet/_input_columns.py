@@ -50,17 +50,12 @@ class InputColumns:
     def shape(self):
         return self.codes.shape[0], len(self.numbers) + len(self.indicated) + self.n_codes
 
-    def __len__(self):
-        return self.shape[0]
-
     def __getitem__(self, rows):
         """The inputs of these rows (a slice or indices), in a new array."""
         n_numbers, n_dense = len(self.numbers), len(self.numbers) + len(self.indicated)
         codes = self.codes[rows]
         U = np.empty((codes.shape[0], self.shape[1]), self.dtype)
-        block = U[:, :n_numbers]
-        for k, column in enumerate(self.numbers):
-            block[:, k] = column[rows]
+        block = _side_by_side(self.numbers, rows, U[:, :n_numbers])
         missing = np.isnan(block)
         U[:, n_numbers:n_dense] = missing[:, self.indicated]
         block -= self.shift
@@ -84,6 +79,11 @@ class SideBySide:
 
     def __getitem__(self, rows):
         block = np.empty((len(range(self.shape[0])[rows]), self.shape[1]))
-        for k, column in enumerate(self.columns):
-            block[:, k] = column[rows]
-        return block
+        return _side_by_side(self.columns, rows, block)
+
+
+def _side_by_side(columns, rows, out):
+    """These ``rows`` of the columns, each into its column of ``out``."""
+    for k, column in enumerate(columns):
+        out[:, k] = column[rows]
+    return out

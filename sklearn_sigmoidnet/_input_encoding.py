@@ -120,7 +120,7 @@ class InputEncoding:
         counts = []
         for j in self.categorical:
             parts = []
-            for rows in _row_blocks(X.shape[0]):  # a table's values are made a block at a time
+            for rows in _category_blocks(X.shape[0]):  # a table's values are made a block at a time
                 values = _column(X, j, rows)
                 weights = None if sample_weight is None else sample_weight[rows]
                 try:
@@ -294,8 +294,8 @@ class InputEncoding:
     def input_columns(self, X, *, scaled):
         """The dense, validated X as ``InputColumns``: its numeric columns where
         they lie (a column not of the network's dtype, or not aligned, as one
-        copy that is), its
-        categories as the rows of W they select, standardised if ``scaled``."""
+        copy that is), its categories as the rows of W they select,
+        standardised if ``scaled``."""
         X = _readable(X)
         # an array that came over the network may not be aligned: then a copy
         numbers = [np.require(c, self.dtype, "A") for c in self.numeric_columns(X)]
@@ -314,7 +314,7 @@ class InputEncoding:
         codes = np.empty((n, len(self.categorical)), _codes_dtype(self.n_inputs))
         for k, j in enumerate(self.categorical):
             index = pd.Index(self.categories[k])
-            for rows in _row_blocks(n):  # a block at a time: the values and the lookups
+            for rows in _category_blocks(n):  # a block at a time: the values and the lookups
                 codes[rows, k] = self._category_rows(_column(X, j, rows), k, index)
         return codes
 
@@ -384,7 +384,7 @@ class InputEncoding:
 _CATEGORY_ROWS = 1 << 16
 
 
-def _row_blocks(n_rows):
+def _category_blocks(n_rows):
     return [slice(start, start + _CATEGORY_ROWS) for start in range(0, max(n_rows, 1),
                                                                      _CATEGORY_ROWS)]
 
