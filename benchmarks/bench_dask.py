@@ -1,32 +1,42 @@
 """Data-parallel training on dask against the same fit in process.
 
-The same rows and settings, in this process, on a ``LocalCluster`` of 1 worker
-process and of 2 (single-threaded, 127.0.0.1 only), the configurations
-interleaved per repeat; for sgd/adam also dask-ml's ``Incremental`` on 2
-workers. Reports, per configuration:
+The same rows and settings, in this process and on a ``LocalCluster`` of each
+number of ``--workers`` (single-threaded worker processes, 127.0.0.1 only),
+the configurations interleaved per repeat; for adam also dask-ml's
+``Incremental`` on 2 workers. Reports, per configuration:
 
-- lbfgs: seconds per iteration, and the final loss against the in-process one;
-- adam: seconds to reach the in-process model's held-out R² − 0.005;
-- the workers' busy share during training (task compute time over the span
-  of the fit's tasks × workers, from the scheduler's task stream), and for adam
-  the share spent waiting at a round's end for a slower worker;
-- bytes sent per lbfgs evaluation (θ to every worker, the cross-worker sums and
-  the result: counted from the tree, not sniffed from the network);
+- lbfgs: seconds per iteration, the final loss against the in-process one,
+  and where an iteration's time goes (from the fit's DEBUG records of
+  ``sklearn_sigmoidnet.dask``, one per call on the workers' shards): the
+  slowest shard's compute, the wait for it by the others (imbalance), the
+  communication (each call's round trip less its slowest shard's compute)
+  and the client's own time (scipy's step and the training loop: the
+  iteration's time less its calls' round trips). The overhead is the
+  communication and the client's time: what does not shrink with more workers;
+- adam: seconds to reach the in-process model's held-out R² − 0.005, and the
+  same breakdown per epoch (a call per round of local passes);
+- bytes sent per lbfgs evaluation (θ to every shard, a sum back from each:
+  counted from the calls, not sniffed from the network);
 - the client's and the workers' peak resident memory.
 
-Then a projection to 16 and 64 workers from the measured compute/overhead split.
+Then a projection to 16 and 64 workers: T(n) = C / n + o(n), C the compute of
+one iteration on 1 worker, o(n) the overhead per iteration, a line through
+the overheads measured on the two smallest clusters (the client sends θ to,
+and receives a sum from, every shard: a cost per worker).
 
     python benchmarks/bench_dask.py --rows 2000000 --blocks 40
+    python benchmarks/bench_dask.py --rows 1000000 --units 32 --iterations 15 --repeats 3
 """
 
 import argparse
+import logging
 import math
 import time
 import warnings
 
 import dask.array as da
 import numpy as np
-from distributed import Client, LocalCluster, get_task_stream, wait
+from distributed import Client, LocalCluster, wait
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
@@ -68,41 +78,48 @@ class ClientGrowth:
         self.mb = peak_mb() - self.start
 
 
-def computes(tasks):
-    """(start, stop, worker) of every compute of ``tasks`` in a task stream."""
-    return [
-        (part["start"], part["stop"], task["worker"])
-        for task in tasks
-        for part in task["startstops"]
-        if part["action"] == "compute"
-    ]
+class Calls(logging.Handler):
+    """The fit's calls on the shards, as ``ClusterData.on_shards`` logs them."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+    def __enter__(self):
+        logger = logging.getLogger("sklearn_sigmoidnet.dask")
+        self.level = logger.level
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc_info):
+        logger = logging.getLogger("sklearn_sigmoidnet.dask")
+        logger.removeHandler(self)
+        logger.setLevel(self.level)
+
+    def of(self, method):
+        return [record for record in self.records if record.method == method]
 
 
-def busy_share(tasks, n_workers):
-    """The workers' compute time in ``tasks`` over the span from the first one's
-    start to the last one's end, times the workers; and that compute time."""
-    spans = computes(tasks)
-    compute = sum(stop - start for start, stop, _ in spans)
-    wall = max(stop for _, stop, _ in spans) - min(start for start, _, _ in spans)
-    return compute / (wall * n_workers), compute
-
-
-def waiting_share(stream, n_workers):
-    """The share of the workers' time, over the span of the local passes, spent
-    waiting at the end of a round for a slower worker's passes of the same round:
-    the round's passes are those that ended before its averaging task began."""
-    passes = sorted(computes([t for t in stream if "_local_pass" in t["key"]]), key=lambda p: p[1])
-    averagings = sorted(start for start, _, _ in computes(
-        [t for t in stream if "_averaged" in t["key"]]))  # fmt: skip
-    waited, done = 0.0, 0
-    for begins in averagings:
-        round_ = [p for p in passes[done:] if p[1] <= begins]
-        done += len(round_)
-        if round_:
-            last = max(stop for _, stop, _ in round_)
-            waited += sum(last - stop for _, stop, _ in round_)
-    wall = max(p[1] for p in passes) - min(p[0] for p in passes)
-    return waited / (wall * n_workers)
+def breakdown(calls, wall, n_steps):
+    """Per step (an lbfgs iteration, an adam epoch) of ``wall`` seconds in all:
+    the slowest shard's compute, the others' wait for it, the communication,
+    the client's own time, and their overhead (communication + client)."""
+    slowest = sum(max(c.computed_s) for c in calls)
+    mean = sum(np.mean(c.computed_s) for c in calls)
+    round_trips = sum(c.round_trip_s for c in calls)
+    out = {
+        "calls": len(calls) / n_steps,
+        "compute": slowest / n_steps,
+        "imbalance": (slowest - mean) / n_steps,
+        "communication": (round_trips - slowest) / n_steps,
+        "client": (wall - round_trips) / n_steps,
+    }
+    out["overhead"] = out["communication"] + out["client"]
+    return out
 
 
 def time_to_target(model, target):
@@ -117,7 +134,7 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local):
     out = {}
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                       host="127.0.0.1", dashboard_address=None, memory_limit=0) as cluster, \
-            Client(cluster) as client:  # fmt: skip
+            Client(cluster, direct_to_workers=args.direct) as client:  # fmt: skip
         dX = da.from_array(X, chunks=(len(X) // args.blocks, X.shape[1])).persist()
         dy = da.from_array(y, chunks=len(X) // args.blocks).persist()
         client.wait_for_workers(n_workers)
@@ -126,49 +143,45 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local):
         wait([dX, dy])
         lbfgs = SigmoidNetRegressor(args.units, solver="lbfgs", epochs=args.iterations,
                                     random_state=0)  # fmt: skip
-        with get_task_stream(client) as stream, ClientGrowth() as growth:
+        with Calls() as calls, ClientGrowth() as growth:
             start = time.perf_counter()
             model = lbfgs.fit(dX, dy)
             wall = time.perf_counter() - start
         training = sum(model.history_["duration_s"])
-        share, compute = busy_share(
-            [t for t in stream.data if "_gradient_sums" in t["key"] or "_add" in t["key"]],
-            n_workers,
-        )
+        # the first evaluation, at the starting weights, comes before the first iteration
+        evaluations = calls.of("gradient_sums")[1:]
         theta_bytes = sum(W.size + b.size for W, b in zip(model.coefs_, model.intercepts_)) * 8
-        # θ to each worker, one sum vector per worker crossing to another, the result
-        sent = theta_bytes * n_workers + (theta_bytes + 8) * n_workers
         out["lbfgs"] = {
             "s_per_iter": training / model.n_iter_,
             "fit_s": wall,
             "loss": model.loss_,
             "rel_loss": abs(model.loss_ - local["lbfgs_loss"]) / local["lbfgs_loss"],
-            "busy": share,
-            # the compute in one iteration's time (the task stream also holds the
-            # starting evaluation's, which no iteration's time holds)
-            "compute_per_iter": training / model.n_iter_ * share * n_workers,
-            "bytes_per_eval": sent,
+            # θ to each shard, a sum vector and the loss back from each
+            "bytes_per_eval": theta_bytes * n_workers + (theta_bytes + 8) * n_workers,
             "client_growth_mb": growth.mb,
+            **breakdown(evaluations, training, model.n_iter_),
         }
-        adam = SigmoidNetRegressor(args.units, solver="adam", epochs=args.epochs,
-                                   batch_size=32, early_stopping=True, n_iter_no_change=np.inf,
-                                   scoring=None, random_state=0)  # fmt: skip
-        with get_task_stream(client) as stream, ClientGrowth() as growth:
-            model = adam.fit(dX, dy, X_val=X_test, y_val=y_test)
-        training = sum(model.history_["duration_s"])
-        share, compute = busy_share([t for t in stream.data if "_local_pass" in t["key"]],
-                                    n_workers)  # fmt: skip
-        out["adam"] = {
-            "to_target_s": time_to_target(model, local["target"]),
-            "best": model.best_validation_score_,
-            "s_per_epoch": training / model.n_iter_,
-            "busy": share,
-            "waiting": waiting_share(stream.data, n_workers),
-            "us_per_row": compute / (len(X) * model.n_iter_) * 1e6,
-            "client_growth_mb": growth.mb,
-        }
-        if n_workers == 2:
-            out["incremental"] = run_incremental(dX, dy, X_test, y_test, args, local)
+        if args.epochs:
+            adam = SigmoidNetRegressor(args.units, solver="adam", epochs=args.epochs,
+                                       batch_size=32, early_stopping=True,
+                                       n_iter_no_change=np.inf, scoring=None,
+                                       random_state=0)  # fmt: skip
+            with Calls() as calls, ClientGrowth() as growth:
+                model = adam.fit(dX, dy, X_val=X_test, y_val=y_test)
+            training = sum(model.history_["duration_s"])
+            rounds = calls.of("local_passes")
+            out["adam"] = {
+                "to_target_s": time_to_target(model, local["target"]),
+                "best": model.best_validation_score_,
+                "s_per_epoch": training / model.n_iter_,
+                "rounds": len(rounds) / model.n_iter_,
+                "us_per_row": sum(sum(r.computed_s) for r in rounds)
+                / (len(X) * model.n_iter_) * 1e6,
+                "client_growth_mb": growth.mb,
+                **breakdown(rounds, training, model.n_iter_),
+            }
+            if n_workers == 2 and args.incremental:
+                out["incremental"] = run_incremental(dX, dy, X_test, y_test, args, local)
         out["worker_peak_mb"] = max(client.run(peak_mb).values())
     return out
 
@@ -195,22 +208,20 @@ def run_local(X, y, X_test, y_test, args):
     model = SigmoidNetRegressor(args.units, solver="lbfgs", epochs=args.iterations,
                                 random_state=0).fit(X, y)  # fmt: skip
     lbfgs_s = (time.perf_counter() - start, sum(model.history_["duration_s"]) / model.n_iter_)
-    lbfgs_loss = model.loss_
-    model = SigmoidNetRegressor(args.units, solver="adam", epochs=args.epochs, batch_size=32,
-                                early_stopping=True, n_iter_no_change=np.inf, scoring=None,
-                                random_state=0)  # fmt: skip
-    model.fit(X, y, X_val=X_test, y_val=y_test)
-    target = model.best_validation_score_ - 0.005
-    return {
-        "lbfgs_loss": lbfgs_loss,
-        "lbfgs": {"s_per_iter": lbfgs_s[1], "fit_s": lbfgs_s[0]},
-        "target": target,
-        "adam": {
+    out = {"lbfgs_loss": model.loss_, "lbfgs": {"s_per_iter": lbfgs_s[1], "fit_s": lbfgs_s[0]}}
+    if args.epochs:
+        model = SigmoidNetRegressor(args.units, solver="adam", epochs=args.epochs,
+                                    batch_size=32, early_stopping=True,
+                                    n_iter_no_change=np.inf, scoring=None,
+                                    random_state=0)  # fmt: skip
+        model.fit(X, y, X_val=X_test, y_val=y_test)
+        out["target"] = target = model.best_validation_score_ - 0.005
+        out["adam"] = {
             "to_target_s": time_to_target(model, target),
             "best": model.best_validation_score_,
             "s_per_epoch": sum(model.history_["duration_s"]) / model.n_iter_,
-        },
-    }
+        }
+    return out
 
 
 def main():
@@ -220,92 +231,128 @@ def main():
     parser.add_argument("--blocks", type=int, default=40)
     parser.add_argument("--units", type=int, nargs="+", default=[100])
     parser.add_argument("--iterations", type=int, default=10, help="lbfgs iterations")
-    parser.add_argument("--epochs", type=int, default=5, help="adam epochs")
+    parser.add_argument("--epochs", type=int, default=5, help="adam epochs (0: no adam)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--no-incremental", dest="incremental", action="store_false")
+    parser.add_argument("--direct", action="store_true",
+                        help="the client calls the workers directly, not through the scheduler")
     args = parser.parse_args()
     args.units = tuple(args.units)
     X, y = make_data(args.rows, args.columns)
     X_test, y_test = make_data(20_000, args.columns, seed=1)
     with open("/proc/loadavg") as f:
         print(f"load before: {f.read().split()[:3]}")
-    for repeat in range(args.repeats):  # in process, 1 worker, 2 workers, interleaved
-        local = run_local(X, y, X_test, y_test, args)
-        results = {"in-process": local, 1: None, 2: None}
-        for n in (1, 2):
-            results[n] = run_cluster(n, X, y, X_test, y_test, args, local)
-        report(results, args, repeat)
-    print(f"client peak RSS: {peak_mb():.0f} MB (holds X itself: the benchmark made it here)")
-    partition_mb = args.rows / args.blocks * (args.columns + 1) * 8 / 2**20
-    print(f"one partition's rows (X and y, float64): {partition_mb:.1f} MB; the client's "
-          f"growth during a fit is to stay below three: {3 * partition_mb:.1f} MB")  # fmt: skip
+    summary = []
+    for repeat in range(args.repeats):  # in process, then each cluster, interleaved
+        results = {"in-process": run_local(X, y, X_test, y_test, args)}
+        for n in args.workers:
+            results[n] = run_cluster(n, X, y, X_test, y_test, args, results["in-process"])
+        summary.append(report(results, args, repeat))
+    if args.repeats > 1:
+        print("\n## medians over the repeats")
+        for key in summary[0]:
+            print(f"{key}: {np.median([s[key] for s in summary]):.3f} "
+                  f"({', '.join(f'{s[key]:.3f}' for s in summary)})")  # fmt: skip
+    print(f"\nclient peak RSS: {peak_mb():.0f} MB (holds X itself: the benchmark made it here)")
     with open("/proc/loadavg") as f:
         print(f"load after: {f.read().split()[:3]}")
 
 
 def report(results, args, repeat):
-    local, one, two = results["in-process"], results[1], results[2]
+    local = results["in-process"]
+    clusters = list(args.workers)
     print(f"\n## repeat {repeat}: {args.rows:,} x {args.columns}, {args.blocks} blocks, "
           f"{args.units} units; lbfgs {args.iterations} iterations, adam {args.epochs} epochs, "
-          f"batch 32; target held-out R² {local['target']:.4f}")  # fmt: skip
-    print("| | in process | 1 worker | 2 workers | Incremental, 2 workers |")
-    print("|---|---|---|---|---|")
-    row = lambda name, values: print(f"| {name} | " + " | ".join(values) + " |")  # noqa: E731
-    row("lbfgs s / iteration", [f"{r['lbfgs']['s_per_iter']:.3f}" for r in (local, one, two)]
-        + ["–"])  # fmt: skip
-    row("lbfgs loss, relative to in process", ["0"] + [f"{r['lbfgs']['rel_loss']:.1e}"
-                                                       for r in (one, two)] + ["–"])  # fmt: skip
-    row("lbfgs busy share", ["–"] + [f"{r['lbfgs']['busy']:.0%}" for r in (one, two)] + ["–"])
-    row("lbfgs bytes sent / evaluation", ["–"] + [f"{r['lbfgs']['bytes_per_eval']:,}"
-                                                  for r in (one, two)] + ["–"])  # fmt: skip
-    inc = two["incremental"]
-    row("adam s to target", [f"{r['adam']['to_target_s']:.2f}" for r in (local, one, two)]
-        + [f"{inc['to_target_s']:.2f}"])  # fmt: skip
-    row("adam best held-out R²", [f"{r['adam']['best']:.4f}" for r in (local, one, two)]
-        + [f"{inc['best']:.4f}"])  # fmt: skip
-    row("adam s / epoch", [f"{r['adam']['s_per_epoch']:.2f}" for r in (local, one, two)]
-        + [f"{inc['s_per_epoch']:.2f}"])  # fmt: skip
-    row("adam busy share", ["–"] + [f"{r['adam']['busy']:.0%}" for r in (one, two)] + ["–"])
-    # of the rest: waiting for a slower worker's passes of the same rows at a round's end
-    row("adam share waiting for a slower worker", ["–"] + [
-        f"{r['adam']['waiting']:.0%}" for r in (one, two)] + ["–"])  # fmt: skip
-    # the same steps on the same rows: more µs per row on 2 workers means that the two
-    # processes did not get two cores' worth of the machine
-    row("adam task compute, µs / row", ["–"] + [f"{r['adam']['us_per_row']:.3f}"
-                                                for r in (one, two)] + ["–"])  # fmt: skip
-    row("lbfgs task compute / iteration, s", ["–"] + [
-        f"{r['lbfgs']['compute_per_iter']:.3f}" for r in (one, two)] + ["–"])  # fmt: skip
-    row("client RSS growth in lbfgs fit, MB", ["–"] + [
-        f"{r['lbfgs']['client_growth_mb']:.0f}" for r in (one, two)] + ["–"])  # fmt: skip
-    row("client RSS growth in adam fit, MB", ["–"] + [
-        f"{r['adam']['client_growth_mb']:.0f}" for r in (one, two)] + ["–"])  # fmt: skip
-    row("worker peak RSS, MB", ["–"] + [f"{r['worker_peak_mb']:.0f}" for r in (one, two)]
-        + ["(same cluster)"])  # fmt: skip
-    t1, t2 = one["lbfgs"]["s_per_iter"], two["lbfgs"]["s_per_iter"]
-    lbfgs_up = t1 / t2
-    adam_up = one["adam"]["to_target_s"] / two["adam"]["to_target_s"]
-    print(f"\nlbfgs speed-up 2 vs 1 worker: {lbfgs_up:.2f}x; adam time to target 1 vs 2 "
-          f"workers: {adam_up:.2f}x")  # fmt: skip
-    # the same work took each of 2 worker processes more (or less) compute than 1 process
-    # when the machine gave them less (more) than two cores' worth: the speed-ups at equal
-    # compute per row, the figure that the code, not the machine's mood, decides
-    lbfgs_cost = two["lbfgs"]["compute_per_iter"] / one["lbfgs"]["compute_per_iter"]
-    adam_cost = two["adam"]["us_per_row"] / one["adam"]["us_per_row"]
-    print(f"compute per row, 2 workers over 1: lbfgs {lbfgs_cost:.2f}, adam {adam_cost:.2f}; "
-          f"speed-ups at equal compute per row: lbfgs {lbfgs_up * lbfgs_cost:.2f}x, adam "
-          f"{adam_up * adam_cost:.2f}x")  # fmt: skip
-    # T(n) = C / n + o log2 n: C the summed compute of one iteration (1 worker), o what
-    # does not shrink with n (scheduling, θ out, sums back, scipy on the client): the
-    # time per iteration that a worker of the 2-worker run waited, t2 × (1 − busy share),
-    # paid again at each level of the reduction tree (log2 n levels). Measured as idle
-    # time, not as t2 − C / 2, which two runs' noise can make negative.
-    compute = one["lbfgs"]["compute_per_iter"]
-    overhead = t2 * max(1 - two["lbfgs"]["busy"], 0.0)
-    print(f"lbfgs compute per iteration (1 worker) C = {compute:.3f} s; idle per iteration "
-          f"and worker on 2 workers o = {overhead:.3f} s")  # fmt: skip
+          f"batch 32; client {'direct to workers' if args.direct else 'through the scheduler'}")
+    names = ["in process"] + [f"{n} worker{'s' * (n > 1)}" for n in clusters]
+    incremental = "incremental" in results.get(2, {})
+    print("| | " + " | ".join(names + ["Incremental, 2 workers"] * incremental) + " |")
+    print("|---" * (len(names) + 1 + incremental) + "|")
+    runs = [results[n] for n in clusters]
+
+    def row(name, solver, key, form, in_process=False, inc=False):
+        cells = [form.format(local[solver][key]) if in_process else "–"]
+        cells += [form.format(r[solver][key]) for r in runs]
+        if incremental:
+            cells.append(form.format(results[2]["incremental"][key]) if inc else "–")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+    row("lbfgs s / iteration", "lbfgs", "s_per_iter", "{:.3f}", in_process=True)
+    row("lbfgs loss, relative to in process", "lbfgs", "rel_loss", "{:.1e}")
+    row("lbfgs evaluations / iteration", "lbfgs", "calls", "{:.2f}")
+    row("lbfgs slowest shard's compute / iteration, s", "lbfgs", "compute", "{:.3f}")
+    for key, name in [("imbalance", "wait for the slowest shard"),
+                      ("communication", "communication"), ("client", "client's own time"),
+                      ("overhead", "overhead (communication + client)")]:  # fmt: skip
+        cells = ["–"] + [f"{1e3 * r['lbfgs'][key]:.1f}" for r in runs] + ["–"] * incremental
+        print(f"| lbfgs {name} / iteration, ms | " + " | ".join(cells) + " |")
+    row("lbfgs bytes sent / evaluation", "lbfgs", "bytes_per_eval", "{:,}")
+    if args.epochs:
+        row("adam s to target", "adam", "to_target_s", "{:.2f}", in_process=True, inc=True)
+        row("adam best held-out R²", "adam", "best", "{:.4f}", in_process=True, inc=True)
+        row("adam s / epoch", "adam", "s_per_epoch", "{:.3f}", in_process=True, inc=True)
+        row("adam rounds / epoch", "adam", "rounds", "{:.1f}")
+        row("adam shards' compute, µs / row", "adam", "us_per_row", "{:.3f}")
+        parts = [("imbalance", "wait for the slowest shard"),
+                 ("communication", "communication"), ("client", "client's own time")]  # fmt: skip
+        for key, name in parts:
+            cells = ["–"] + [f"{1e3 * r['adam'][key]:.1f}" for r in runs] + ["–"] * incremental
+            print(f"| adam {name} / epoch, ms | " + " | ".join(cells) + " |")
+    row("client RSS growth in lbfgs fit, MB", "lbfgs", "client_growth_mb", "{:.0f}")
+    cells = ["–"] + [f"{r['worker_peak_mb']:.0f}" for r in runs] + ["(same cluster)"] * incremental
+    print("| worker peak RSS, MB | " + " | ".join(cells) + " |")
+
+    summary = {}
+    one = results[clusters[0]]
+    for n in clusters[1:]:
+        other = results[n]
+        summary[f"lbfgs speed-up {n} vs {clusters[0]}"] = (
+            one["lbfgs"]["s_per_iter"] / other["lbfgs"]["s_per_iter"]
+        )
+        if args.epochs:
+            summary[f"adam sooner {n} vs {clusters[0]}"] = (
+                one["adam"]["to_target_s"] / other["adam"]["to_target_s"]
+            )
+        # more compute per row on n workers than on one: the machine did not give the
+        # n processes n cores' worth; the speed-up at equal compute is the code's figure
+        cost = other["lbfgs"]["compute"] * n / (one["lbfgs"]["compute"] * clusters[0])
+        summary[f"lbfgs compute per row {n} / {clusters[0]}"] = cost
+    if args.epochs and incremental:
+        summary["adam sooner than Incremental, 2 workers"] = (
+            results[2]["incremental"]["to_target_s"] / results[2]["adam"]["to_target_s"]
+        )
+    for n in clusters:
+        overhead_ms = 1e3 * results[n]["lbfgs"]["overhead"]
+        summary[f"lbfgs overhead / iteration, {n} workers, ms"] = overhead_ms
+    print()
+    for key, value in summary.items():
+        print(f"{key}: {value:.3f}")
+    projection(results, clusters, args.rows)
+    return summary
+
+
+def projection(results, clusters, rows):
+    """T(n) = C / n + o(n) from the 1-worker compute and the measured overheads."""
+    if len(clusters) < 2 or clusters[0] != 1:
+        return
+    one = results[1]["lbfgs"]
+    compute = one["compute"]
+    (n1, o1), (n2, o2) = [(n, results[n]["lbfgs"]["overhead"]) for n in clusters[:2]]
+    per_worker = max((o2 - o1) / (n2 - n1), 0.0)
+    overhead = lambda n: o1 + per_worker * (n - n1)  # noqa: E731
+    print(f"lbfgs compute per iteration on 1 worker C = {compute:.3f} s; overhead o(n) = "
+          f"{1e3 * o1:.1f} ms + {1e3 * per_worker:.2f} ms per worker beyond {n1}")  # fmt: skip
+    for n in clusters[2:]:
+        measured = 1e3 * results[n]["lbfgs"]["overhead"]
+        print(f"  check on {n} workers: overhead measured {measured:.1f} ms, "
+              f"the line gives {1e3 * overhead(n):.1f} ms")  # fmt: skip
     for n in (16, 64):
-        projected = compute / n + overhead * math.log2(n)
+        projected = compute / n + overhead(n)
         print(f"projected lbfgs s / iteration on {n} workers: {projected:.3f} "
-              f"(speed-up {t1 / projected:.1f}x over 1 worker)")  # fmt: skip
+              f"(speed-up {one['s_per_iter'] / projected:.1f}x over 1 worker); a worker's "
+              f"compute equals the overhead at {overhead(n) * rows / compute:,.0f} rows "
+              f"per worker")  # fmt: skip
 
 
 if __name__ == "__main__":

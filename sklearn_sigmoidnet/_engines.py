@@ -137,6 +137,28 @@ def shuffled(rng, n_rows, batch_size):
 class _RowsEngine:
     """An engine of rows in memory, which can also run an epoch in a given order."""
 
+    def loss_and_gradient(self, data):
+        """Fill ``network.grad`` with ∇L(θ); return the mean data loss: a block of
+        rows at a time (``block_rows``), the blocks' mean losses and gradients
+        added with their shares of the weight."""
+        grad, rows, n = self.network.grad, block_rows(self.network), n_rows(data)
+        starts = range(0, n, rows)
+        if data.sample_weight is None:
+            weights = [min(rows, n - start) for start in starts]
+        else:
+            weights = data.sample_weight if data.index is None else data.sample_weight[data.index]
+            weights = [float(weights[start : start + rows].sum()) for start in starts]
+        total = sum(weights)
+        if len(starts) <= 1 or not total:  # one block; or no weight: NaN, as in one block
+            return self.block_loss_and_gradient(data, 0, n)
+        loss, summed = 0.0, np.zeros(grad.size)
+        for start, weight in zip(starts, weights):
+            if weight:  # a weightless block adds nothing, and its mean is 0 / 0
+                loss += weight / total * self.block_loss_and_gradient(data, start, rows)
+                summed += weight / total * grad
+        grad[...] = summed
+        return loss
+
     def run_epoch(self, data, batch_size, rng=None):
         order = shuffled(rng, n_rows(data), batch_size)
         return self.run_epoch_in_order(data, batch_size, rows_in(data, order))
@@ -155,8 +177,13 @@ class NumpyEngine(_RowsEngine):
             o.quantile_level, rows=data.index,
         )
 
-    def loss_and_gradient(self, data):
-        o, data = self.objective, gathered(data)
+    def block_loss_and_gradient(self, data, start, n):
+        """``loss_and_gradient`` of the ``n`` rows of ``data`` from ``start`` on."""
+        o = self.objective
+        total = n_rows(data)
+        if start or n < total:
+            data = data._replace(index=rows_in(data, np.arange(start, min(start + n, total))))
+        data = gathered(data)
         return self.network.loss_and_gradient(
             data.U, data.Y, data.sample_weight, o.loss, o.l2, o.quantile_level
         )
@@ -198,30 +225,15 @@ class CompiledEngine(_RowsEngine):
         return data_loss + 0.5 * self.objective.l2 * penalty(network.W)
 
     def loss_and_gradient(self, data):
-        """As ``NumpyEngine.loss_and_gradient``, a block of rows at a time: the
-        blocks' mean losses and gradients added with their shares of the weight."""
-        network, step, rows = self.network, self.step, block_rows(self.network)
-        theta, grad, index = network.theta, network.grad, data.index
-        Y, sample_weight = self._typed(data.Y, data.sample_weight)
-        n = n_rows(data)
-        starts = range(0, n, rows)
-        if sample_weight is None:
-            weights = [min(rows, n - start) for start in starts]
-        else:
-            weights = sample_weight if index is None else sample_weight[index]
-            weights = [float(weights[start : start + rows].sum()) for start in starts]
-        total = sum(weights)
-        if len(starts) <= 1 or not total:  # one block; or no weight: NaN, as in one block
-            return step.loss_and_gradient(theta, grad, data.U, Y, sample_weight, index)
-        loss, summed = 0.0, np.zeros(grad.size)
-        for start, weight in zip(starts, weights):
-            if weight:  # a weightless block adds nothing, and its mean is 0 / 0
-                loss += weight / total * step.loss_and_gradient(
-                    theta, grad, data.U, Y, sample_weight, index, start, rows
-                )
-                summed += weight / total * grad
-        grad[...] = summed
-        return loss
+        Y, sample_weight = self._typed(data.Y, data.sample_weight)  # once, not per block
+        return super().loss_and_gradient(data._replace(Y=Y, sample_weight=sample_weight))
+
+    def block_loss_and_gradient(self, data, start, n):
+        """``loss_and_gradient`` of the ``n`` rows of ``data`` (typed) from ``start`` on."""
+        network = self.network
+        return self.step.loss_and_gradient(
+            network.theta, network.grad, data.U, data.Y, data.sample_weight, data.index, start, n
+        )
 
     def run_epoch_in_order(self, data, batch_size, order):
         network, optimizer = self.network, self.optimizer

@@ -772,12 +772,12 @@ cdef class CompiledStep:
         ``start`` + n − 1 (all of them by default), or on those of ``rows``
         (indices) when given; return its mean data loss."""
         read = self.check(theta, grad, X, Y, sample_weight)
-        if rows is not None:
-            rows = _checked_rows(rows, X.shape[0])
-        available = X.shape[0] if rows is None else rows.shape[0]
+        available = X.shape[0] if rows is None else len(rows)
         n = available - start if n is None else min(n, available - start)
         if start < 0 or n < 0:
             raise ValueError(f"rows from {start} on: there are {available}")
+        if rows is not None:  # only the block's indices checked: a pass of blocks is linear
+            rows, start = _checked_rows(rows[start : start + n], X.shape[0]), 0
         return _full_batch(self, theta, grad, *read, Y, _weight_column(sample_weight), rows,
                            start, n, *self.buffers(n), True)
 

@@ -8,22 +8,23 @@ counts) and the client adds up (``_reduction``); every partition is then
 encoded where it lies, and the fit's data are a ``ClusterData`` (``_data``),
 which implements the ``TrainingData`` protocol as rows in memory do.
 
-- lbfgs: each evaluation of L(θ) sends θ to every worker once; one task per
-  worker returns the weighted loss and gradient sums of all its partitions,
-  computed by the compiled step, and a pairwise tree of sum tasks reduces
-  them to one vector for scipy's L-BFGS on the client. This is the
+Each worker's partitions are held for the fit by a ``Shard`` (``_shards``), a
+dask actor with a network and engine of the fit's layout; the client calls
+the shards with θ, and no task is scheduled per evaluation or round.
+
+- lbfgs: each evaluation of L(θ) is one call per shard, which returns the
+  weighted loss and gradient sums of all its partitions, computed by the
+  compiled step; the client adds them up for scipy's L-BFGS. This is the
   in-process full-batch objective, up to the order of summation.
 - sgd and adam: local passes with periodic averaging. In each round every
-  worker runs one pass of mini-batch steps over each of its next partitions,
-  starting from the averaged θ and optimiser state; a task then averages θ
-  and the state, weighted by the partitions' training weights, and the next
-  round starts from that average. An epoch's rounds go to the scheduler as
-  one graph, so that no worker waits for the client between rounds
-  (``_engine``).
+  shard runs one pass of mini-batch steps over each of its next partitions,
+  starting from the averaged θ and optimiser state; the client then averages
+  θ and the state, weighted by the partitions' training weights, and the
+  next round starts from that average (``_engine``).
 
-Early stopping holds out whole partitions (``_monitor``), and ``predict``
-and the other methods of dask input run block by block on the workers
-(``_predict``). dask is imported in these modules only, and only when dask
+Early stopping holds out whole partitions, scored by their shards
+(``_monitor``), and ``predict`` and the other methods of dask input run block
+by block on the workers (``_predict``). dask is imported in these modules only, and only when dask
 input comes, so that a numpy fit never imports it.
 """
 

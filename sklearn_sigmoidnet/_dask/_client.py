@@ -41,11 +41,15 @@ def worker_addresses(client, timeout=60):
 
 
 def gather(client, futures):
-    """The results of futures; a lost worker that dask gave up on is a clear error."""
+    """The results of futures, or of a list of actors' calls; a lost worker that
+    dask gave up on is a clear error."""
     from distributed import KilledWorker
+    from distributed.actor import BaseActorFuture
     from distributed.client import FutureCancelledError
 
     try:
+        if isinstance(futures, list) and futures and isinstance(futures[0], BaseActorFuture):
+            return [future.result() for future in futures]
         return client.gather(futures)
     except (KilledWorker, FutureCancelledError, OSError) as error:  # CommClosedError: OSError
         raise WorkerLost(

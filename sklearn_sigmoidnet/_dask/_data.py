@@ -1,6 +1,8 @@
 """A fit's data on the cluster: the encoded partitions, persisted on the workers."""
 
 import copy
+import logging
+import time
 
 import numpy as np
 from sklearn.base import is_regressor
@@ -10,10 +12,16 @@ from sklearn.utils.validation import validate_data
 from .._engines import Rows
 from .._statistics import check_weight_total
 from .._target_encoding import LabelTargets
+from . import _client
+from ._client import WorkerLost, everywhere, mapped, worker_addresses
 from ._client import client as active_client
-from ._client import everywhere, mapped, worker_addresses
 from ._partitions import aligned_blocks, meta, raw_partition
 from ._reduction import fit_inputs, fit_targets, input_summary
+from ._shards import Shard
+
+# each call on the workers' shards, timed: DEBUG records with its round trip and
+# each shard's compute (benchmarks/bench_dask.py reads them)
+log = logging.getLogger("sklearn_sigmoidnet.dask")
 
 
 class ClusterData:
@@ -21,9 +29,9 @@ class ClusterData:
     ``TrainingData`` of a fit on dask input.
 
     Each partition is ``Rows`` (U read from its columns, Y, sample weights)
-    on its worker. ``workers`` says
-    which worker each was assigned to; a task per worker takes its partitions
-    in this order, every time, whichever worker holds them later.
+    on its worker. ``workers`` says which worker each was assigned to; the
+    ``Shard`` of each worker's group (``by_worker``) computes on its
+    partitions in this order, every time, wherever it was made.
     """
 
     def __init__(self, client, futures, rows, weights, n_columns, targets, workers):
@@ -34,8 +42,55 @@ class ClusterData:
         self.targets = targets
         self.workers = list(workers)
         self.by_worker = {}
+        self._shards = None
         for i in sorted(range(len(self.futures)), key=lambda i: (self.workers[i], i)):
             self.by_worker.setdefault(self.workers[i], []).append(i)
+
+    def on_shards(self, method, *args, each=None):
+        """``method(*args)`` of every worker's ``Shard``, in ``by_worker``'s order:
+        their values; with ``each``, shard k's call is ``method(*each[k], *args)``,
+        or none (its value None) where ``each[k]`` is None. The shards are made
+        on the first call, and again on the next call after one found a worker
+        lost."""
+        client = self.client
+        try:
+            if self._shards is None:
+                self._shards = self._made_shards()
+            actors, made = self._shards
+            if any(future.status != "finished" for future in made):
+                raise WorkerLost(f"A shard's worker was lost: {[f.status for f in made]}.")
+            if each is None:
+                each = [()] * len(actors)
+            called = [k for k, first in enumerate(each) if first is not None]
+            started = time.perf_counter()
+            results = _client.gather(
+                client, [getattr(actors[k], method)(*each[k], *args) for k in called]
+            )
+        except WorkerLost:
+            self._shards = None
+            raise
+        round_trip = time.perf_counter() - started
+        computed = [seconds for _, seconds in results]
+        log.debug(
+            "%s on %d shards: %.2f ms round trip, %s ms computed", method, len(called),
+            1e3 * round_trip, [round(1e3 * s, 2) for s in computed],
+            extra={"method": method, "round_trip_s": round_trip, "computed_s": computed},
+        )  # fmt: skip
+        values = [None] * len(actors)
+        for k, (value, _) in zip(called, results):
+            values[k] = value
+        return values
+
+    def _made_shards(self):
+        """One ``Shard`` actor per worker group of partitions, on that worker if it
+        is there; their proxies, and the futures that keep them."""
+        client = self.client
+        made = [
+            client.submit(Shard, group, [self.futures[i] for i in group], actor=True,
+                          workers=[worker], allow_other_workers=True, pure=False)
+            for worker, group in self.by_worker.items()
+        ]  # fmt: skip
+        return _client.gather(client, made), made
 
     def subset(self, index):
         index = list(index)
