@@ -182,7 +182,8 @@ class NumpyEngine(_RowsEngine):
         o = self.objective
         total = n_rows(data)
         if start or n < total:
-            data = data._replace(index=rows_in(data, np.arange(start, min(start + n, total))))
+            rows = rows_in(data, np.arange(start, min(start + n, total)))
+            data = Rows(data.U, data.Y, data.sample_weight, rows)
         data = gathered(data)
         return self.network.loss_and_gradient(
             data.U, data.Y, data.sample_weight, o.loss, o.l2, o.quantile_level
@@ -226,7 +227,7 @@ class CompiledEngine(_RowsEngine):
 
     def loss_and_gradient(self, data):
         Y, sample_weight = self._typed(data.Y, data.sample_weight)  # once, not per block
-        return super().loss_and_gradient(data._replace(Y=Y, sample_weight=sample_weight))
+        return super().loss_and_gradient(Rows(data.U, Y, sample_weight, data.index))
 
     def block_loss_and_gradient(self, data, start, n):
         """``loss_and_gradient`` of the ``n`` rows of ``data`` (typed) from ``start`` on."""
