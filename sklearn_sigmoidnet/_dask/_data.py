@@ -71,11 +71,12 @@ class ClusterData:
             raise
         round_trip = time.perf_counter() - started
         computed = [seconds for _, seconds in results]
-        log.debug(
-            "%s on %d shards: %.2f ms round trip, %s ms computed", method, len(called),
-            1e3 * round_trip, [round(1e3 * s, 2) for s in computed],
-            extra={"method": method, "round_trip_s": round_trip, "computed_s": computed},
-        )  # fmt: skip
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s on %d shards: %.2f ms round trip, %s ms computed", method, len(called),
+                1e3 * round_trip, [round(1e3 * s, 2) for s in computed],
+                extra={"method": method, "round_trip_s": round_trip, "computed_s": computed},
+            )  # fmt: skip
         values = [None] * len(actors)
         for k, (value, _) in zip(called, results):
             values[k] = value

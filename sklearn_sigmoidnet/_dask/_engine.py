@@ -2,7 +2,6 @@
 epoch computed by its ``Shard``, with the engine ``make_engine`` chooses there;
 the client adds up the shards' sums, or averages their θ."""
 
-import copy
 import math
 
 import numpy as np
@@ -79,7 +78,7 @@ class ClusterEngine:
         # from the previous round's average, which the client computes (a few
         # vectors) and sends with the next round's calls
         network, optimizer = self.network, self.optimizer
-        sent, layout = copy.deepcopy(optimizer), layout_of(network)
+        layout = layout_of(network)  # the optimiser goes with each call, pickled
         start = (network.theta.copy(), optimizer.state)
         rounds = []
         for round_ in range(max(map(len, queues))):
@@ -87,7 +86,7 @@ class ClusterEngine:
             each = [group and (group, [None if seed is None else seed + 7919 * i for i in group])
                     for group in groups]  # fmt: skip
             results = data.on_shards(
-                "local_passes", start, sent, self.objective, self.kind, layout, batch_size,
+                "local_passes", start, optimizer, self.objective, self.kind, layout, batch_size,
                 each=each,
             )  # fmt: skip
             passes = [result for result in results if result is not None]

@@ -49,14 +49,14 @@ class Shard:
 
     def __init__(self, numbers, parts):
         self.parts = dict(zip(numbers, parts))
-        self.network = self.engine_key = self.engine = None
+        self.made_network = self.engine_key = self.engine = None
 
     def _network(self, layout):
-        if self.network is None or self.network[0] != layout:
+        if self.made_network is None or self.made_network[0] != layout:
             sizes, activations, output, dtype, n_category_columns = layout
             made = Network(sizes, activations, output, np.dtype(dtype), n_category_columns)
-            self.network = layout, made
-        return self.network[1]
+            self.made_network = layout, made
+        return self.made_network[1]
 
     def _engine(self, layout, objective, kind, U):
         """The engine of the layout's network for the fit's evaluations, made once."""
