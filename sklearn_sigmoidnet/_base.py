@@ -63,6 +63,7 @@ class BaseSigmoidNet(
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
         "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -97,6 +98,7 @@ class BaseSigmoidNet(
         hidden_layer_sizes,
         *,
         activation,
+        n_members,
         solver,
         alpha,
         batch_size,
@@ -126,6 +128,7 @@ class BaseSigmoidNet(
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.n_members = n_members
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size

@@ -29,6 +29,15 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
             sequence of those, default="sigmoid"
         The hidden layers' activation σ ("logistic" is another name for the
         sigmoid), or one per hidden layer.
+    n_members : int, default=1
+        Members of an ensemble trained as one network: k networks of these
+        hidden layers, side by side, each starting from its own random
+        weights and trained on its own loss (the fit minimises the mean of
+        the members' losses), all on the same batches. Their mean prediction
+        (for classifiers, the mean of their logits) is itself a network of
+        the same form, k times as wide: the members' units side by side, each
+        later layer's weights block-diagonal, so that ``coefs_`` and every
+        method see one network. 1 is a single network.
     loss : {"log_loss"}, default="log_loss"
         The loss L: the cross-entropy of the predicted probabilities.
     solver : {"sgd", "adam", "lbfgs"}, default="adam"
@@ -235,6 +244,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         hidden_layer_sizes=(100,),
         *,
         activation="sigmoid",
+        n_members=1,
         loss="log_loss",
         solver="adam",
         alpha=1e-4,
@@ -267,6 +277,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         super().__init__(
             hidden_layer_sizes,
             activation=activation,
+            n_members=n_members,
             solver=solver,
             alpha=alpha,
             batch_size=batch_size,

@@ -62,9 +62,9 @@ class Monitor:
         targets = self.targets
         # the outputs a chunk of rows at a time: a layer's outputs of all of them may
         # take more memory than X
+        wide = network.wide()  # the members' mean
         Y_hat = np.concatenate([
-            feedforward(chunk.U, network.W, network.b, network.activations,
-                        network.n_category_columns)[-1]
+            feedforward(chunk.U, *wide, network.activations, network.n_category_columns)[-1]
             for chunk in self.valid.chunks()
         ])  # fmt: skip
         losses = per_sample_loss(targets.loss_name, self.Y, Y_hat, targets.quantile_level)

@@ -123,8 +123,7 @@ def block_rows(network):
     ``_BLOCK_BYTES``, so that they stay in the CPU's cache: faster than one
     block of all the rows (benchmarks/results/0.4.0.md), and fits of millions
     of rows do not hold every row's activations."""
-    n_units = sum(network.layer_sizes[1:])
-    return max(64, _BLOCK_BYTES // (2 * n_units * network.dtype.itemsize))
+    return max(64, _BLOCK_BYTES // (2 * network.n_units * network.dtype.itemsize))
 
 
 def shuffled(rng, n_rows, batch_size):
@@ -207,6 +206,7 @@ class CompiledEngine(_RowsEngine):
         self.step = _step.CompiledStep(
             network.layer_sizes, network.activations, x_width, network.n_category_columns,
             network.dtype, objective.loss, objective.l2, objective.quantile_level,
+            network.n_members,
         )  # fmt: skip
         if optimizer is not None:
             self.vectors = optimizer.vectors()

@@ -2,8 +2,10 @@
 its first and last layers after training, and unfolded when training goes on.
 
 Training sees inputs and targets encoded (``_input_encoding``,
-``_target_encoding``); ``coefs_`` and ``intercepts_`` take x and give ŷ in
-the data's own units, so that the fitted network alone predicts.
+``_target_encoding``), and an ensemble as its members; ``coefs_`` and
+``intercepts_`` are the one wide network of the members' mean
+(``Network.wide``), which takes x and gives ŷ in the data's own units, so that
+the fitted network alone predicts.
 """
 
 from ._network import Network
@@ -17,21 +19,26 @@ def network_for(plan, inputs, targets):
         targets.out_activation,
         inputs.dtype,
         n_category_columns=inputs.n_category_columns,
+        n_members=plan.n_members,
     )
 
 
 def folded(network, inputs, targets):
-    """coefs_ and intercepts_ of the trained network, both encodings folded in."""
-    coefs, intercepts = [W.copy() for W in network.W], [b.copy() for b in network.b]
+    """coefs_ and intercepts_ of the trained network, its members' mean, both
+    encodings folded in."""
+    weights, biases = network.wide()
+    coefs, intercepts = [W.copy() for W in weights], [b.copy() for b in biases]
     coefs[0], intercepts[0] = inputs.fold(coefs[0], intercepts[0])
     coefs[-1], intercepts[-1] = targets.fold(coefs[-1], intercepts[-1])
-    return {"coefs_": coefs, "intercepts_": intercepts}
+    # the members' own output constants, for a fit that goes on (training's units)
+    offsets = network.member_offsets()
+    return {"coefs_": coefs, "intercepts_": intercepts, "_member_offsets": offsets}
 
 
 def unfold_into(network, fitted, inputs, targets):
     """Set ``network`` to the ``fitted`` model's weights (its coefs_, intercepts_
     and out_activation_), as training sees them: where a continuing fit starts."""
-    shapes, fitted_shapes = [W.shape for W in network.W], [W.shape for W in fitted.coefs_]
+    shapes, fitted_shapes = network.wide_shapes(), [W.shape for W in fitted.coefs_]
     if shapes != fitted_shapes:
         raise ValueError(
             "warm_start and partial_fit continue the fitted network, whose layer "
@@ -43,7 +50,13 @@ def unfold_into(network, fitted, inputs, targets):
             f"activation is {fitted.out_activation_!r}; the current loss needs "
             f"{targets.out_activation!r}."
         )
-    network.set_parameters(fitted.coefs_, fitted.intercepts_)
+    coefs, intercepts = list(fitted.coefs_), list(fitted.intercepts_)
     # the output layer's fold first undone, then the input's: the reverse of folding
-    network.W[-1][...], network.b[-1][...] = targets.unfold(network.W[-1], network.b[-1])
-    network.W[0][...], network.b[0][...] = inputs.unfold(network.W[0], network.b[0])
+    # (in θ's dtype after each step, as θ holds them)
+    unfolded = targets.unfold(coefs[-1], intercepts[-1])
+    coefs[-1], intercepts[-1] = (values.astype(network.dtype) for values in unfolded)
+    coefs[0], intercepts[0] = inputs.unfold(coefs[0], intercepts[0])
+    offsets = getattr(fitted, "_member_offsets", None)
+    if offsets is not None and offsets.shape != (network.n_members, intercepts[-1].shape[0]):
+        offsets = None  # another number of members: they start from the mean
+    network.set_parameters(coefs, intercepts, offsets)

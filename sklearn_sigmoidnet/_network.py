@@ -19,12 +19,23 @@ W[0] belong to X's dense columns, the rest to the categories. The first
 layer's r = b + W x is then the dense columns' product plus the looked-up rows,
 and its gradient adds each sample's δ into the rows that sample looked up.
 
+An ensemble of k members is one such network, k times as wide: the first
+layer holds every member's units side by side (one product, all members
+reading the same x), and each later layer one block of W per member, which
+reads only its own member's units. So member m predicts ŷₘ = bₘ + cₘᵀ aₘ, and
+training minimises the mean of the members' losses (and penalties), each
+member fitting y on its own. The ensemble's prediction, the mean of the
+members', is the lecture's network with the members' blocks on the diagonal of
+each later layer's W, the output weights cₘ / k and the constant b = mean bₘ
+(``Network.wide``): one network, k times as wide.
+
 Training runs the same computations compiled (``_step.pyx``) wherever they
 apply, dense X; the numpy code here is their reference (``_engines.py``
 chooses).
 """
 
 import numpy as np
+import scipy.linalg
 
 from . import _step
 from ._activations import ACTIVATIONS, DERIVATIVES
@@ -84,10 +95,31 @@ def _feedforward(X, weights, biases, activations, outputs, n_category_columns=0)
         if a is X:
             _first_product(X, W, n_category_columns, r)
         else:
-            _matmul(a, W, out=r)
+            _member_products(a, W, r)
         r += b
-        a = ACTIVATIONS[activation](r)
+        # in place, on rows of a member's units: the softmax normalises each member's
+        ACTIVATIONS[activation](r.reshape(-1, W.shape[-1]))
+        a = r
     return outputs
+
+
+def _blocks(W):
+    """The members' blocks of a layer's W, of shape (k, fan_in, fan_out); the
+    first layer, one block for all members."""
+    return W if W.ndim == 3 else W[None]
+
+
+def _member_products(a, W, out):
+    """out = a W: each member's columns of a times its block of W, into its
+    columns of out."""
+    blocks = _blocks(W)
+    if len(blocks) == 1:
+        return _matmul(a, blocks[0], out)
+    _, fan_in, fan_out = blocks.shape
+    for m, block in enumerate(blocks):
+        np.matmul(a[:, m * fan_in : (m + 1) * fan_in], block,
+                  out=out[:, m * fan_out : (m + 1) * fan_out])  # fmt: skip
+    return out
 
 
 def penalty(weights):
@@ -112,16 +144,25 @@ class Network:
         How many of X's last columns are category codes: rows of W[0] to
         look up, or −1 for none. ``layer_sizes[0]`` counts W[0]'s rows, those
         of the dense columns and of the categories.
+    n_members : int, default 1
+        Members of the ensemble, side by side; ``layer_sizes`` are a member's.
+        With k > 1 members, W[0] has k × ``layer_sizes[1]`` columns, every
+        later W is the members' blocks, of shape (k, fan_in, fan_out), and
+        each b holds the members' biases side by side.
     """
 
-    def __init__(self, layer_sizes, activations, output_activation, dtype, n_category_columns=0):
+    def __init__(self, layer_sizes, activations, output_activation, dtype, n_category_columns=0,
+                 n_members=1):  # fmt: skip
         if n_category_columns < 0:
             raise ValueError(f"n_category_columns={n_category_columns} is negative")
+        if n_members < 1 or (n_members > 1 and len(layer_sizes) < 3):
+            raise ValueError(f"{n_members} members need a hidden layer, and at least one member")
         self.layer_sizes = tuple(layer_sizes)
         self.n_category_columns = n_category_columns
+        self.n_members = n_members
         self.activations = [*activations, output_activation]
-        shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
-        n_params = sum(fan_in * fan_out + fan_out for fan_in, fan_out in shapes)
+        shapes = _shapes(self.layer_sizes, n_members)
+        n_params = sum(np.prod(W) + b for W, b in shapes)
         self.theta = np.zeros(n_params, dtype=dtype)
         self.grad = np.zeros(n_params, dtype=dtype)
         self.W, self.b = _layer_views(self.theta, shapes)
@@ -138,6 +179,11 @@ class Network:
     def dtype(self):
         return self.theta.dtype
 
+    @property
+    def n_units(self):
+        """Hidden and output units of all members: a row's outputs in training."""
+        return self.n_members * sum(self.layer_sizes[1:])
+
     def initialize(self, rng, input_width=None):
         """Random starting weights and biases, drawn from the RandomState ``rng``.
 
@@ -149,20 +195,57 @@ class Network:
         Every other layer starts Glorot-uniform: U(±√(6 / (fan_in + fan_out))).
         The first layer's fan_in is ``input_width``, the columns of X, when
         given: a sample adds one row of W per category column, not all of them.
+        Each member draws its own; the fans are a member's.
         """
-        for W, b, activation in zip(self.W, self.b, self.activations):
-            fan_in = input_width if W is self.W[0] and input_width else W.shape[0]
+        for W, b, activation, fan_out in zip(self.W, self.b, self.activations,
+                                             self.layer_sizes[1:]):  # fmt: skip
+            fan_in = input_width if W is self.W[0] and input_width else W.shape[-2]
             if activation in ("sigmoid", "logistic") and W is not self.W[-1]:
                 W[...] = rng.uniform(-1, 1, W.shape) * np.sqrt(3 / fan_in)
                 b[...] = rng.uniform(-1, 1, b.shape) * np.sqrt(3)
             else:
-                bound = np.sqrt(6 / (fan_in + W.shape[1]))
+                bound = np.sqrt(6 / (fan_in + fan_out))
                 W[...] = rng.uniform(-bound, bound, W.shape)
                 b[...] = rng.uniform(-bound, bound, b.shape)
 
-    def set_parameters(self, weights, biases):
+    def wide(self):
+        """The weights and biases of the one network that predicts the members'
+        mean: each later layer's blocks on the diagonal of its W, the output
+        weights cₘ / k, the constant b = mean bₘ. A single member's are its views."""
+        k = self.n_members
+        if k == 1:
+            return list(self.W), list(self.b)
+        hidden = [scipy.linalg.block_diag(*W) for W in self.W[1:-1]]
+        output = self.W[-1].reshape(-1, self.layer_sizes[-1]) / k
+        biases = [b.copy() for b in self.b[:-1]] + [self.b[-1].reshape(k, -1).mean(axis=0)]
+        return [self.W[0].copy(), *hidden, output], biases
+
+    def member_offsets(self):
+        """Each member's output constant bₘ less their mean, shape (k, n_outputs):
+        what ``wide`` averages away."""
+        b = self.b[-1].reshape(self.n_members, -1)
+        return b - b.mean(axis=0)
+
+    def wide_shapes(self):
+        return [W.shape for W in self.wide()[0]]
+
+    def set_parameters(self, weights, biases, member_offsets=None):
+        """Set θ to the members of the ``wide`` network of these weights and
+        biases, each member's output constant b + its offset (0 when None):
+        the inverse of ``wide``, which reads only W's diagonal blocks."""
+        k = self.n_members
         for W, b, W_new, b_new in zip(self.W, self.b, weights, biases):
-            W[...] = W_new
+            if W.ndim == 3 and W is self.W[-1]:
+                W[...] = np.reshape(W_new, W.shape) * k
+                offsets = 0 if member_offsets is None else member_offsets
+                b[...] = (np.asarray(b_new) + offsets).ravel()
+                continue
+            if W.ndim == 3:
+                _, fan_in, fan_out = W.shape
+                for m in range(k):
+                    W[m] = W_new[m * fan_in : (m + 1) * fan_in, m * fan_out : (m + 1) * fan_out]
+            else:
+                W[...] = W_new
             b[...] = b_new
 
     def _buffers(self, n):
@@ -174,7 +257,8 @@ class Network:
         """
         if n > self._n_buffered:
             sizes = self.layer_sizes[1:]
-            self._full = [[np.empty((n, size), self.dtype) for size in sizes] for _ in range(3)]
+            k = self.n_members
+            self._full = [[np.empty((n, k * size), self.dtype) for size in sizes] for _ in range(3)]
             self._ones = np.ones(n, self.dtype)
             self._n_buffered, self._sliced = n, None
         if self._sliced is None or self._sliced[0] != n:
@@ -198,14 +282,19 @@ class Network:
             _feedforward(
                 X[chunk], self.W, self.b, self.activations, outputs, self.n_category_columns
             )
-            residual = output_delta(loss, Y[chunk], outputs[-1], deltas[-1], quantile_level)
+            Y_chunk = self._members_targets(Y[chunk])
+            residual = output_delta(loss, Y_chunk, outputs[-1], deltas[-1], quantile_level)
             sw = None if sample_weight is None else sample_weight[chunk]
             total += summed_loss(
-                loss, Y[chunk], outputs[-1], residual, sw, scratch[-1], quantile_level
+                loss, Y_chunk, outputs[-1], residual, sw, scratch[-1], quantile_level
             )
         weights = sample_weight if rows is None or sample_weight is None else sample_weight[rows]
         weight_total = n if weights is None else float(weights.sum())
-        return total / weight_total + 0.5 * l2 * penalty(self.W)
+        return total / (weight_total * self.n_members) + 0.5 * l2 * penalty(self.W)
+
+    def _members_targets(self, Y):
+        """Y once for each member's outputs: side by side, as the outputs are."""
+        return Y if self.n_members == 1 else np.tile(Y, (1, self.n_members))
 
     def loss_and_gradient(self, X, Y, sample_weight, loss, l2, quantile_level=None):
         """Fill ``self.grad`` with the batch's ∇L(θ); return its mean data loss.
@@ -221,7 +310,7 @@ class Network:
         n = X.shape[0]
         outputs, deltas, scratch = self._buffers(n)
         _feedforward(X, self.W, self.b, self.activations, outputs, self.n_category_columns)
-        Y_hat = outputs[-1]
+        Y_hat, Y = outputs[-1], self._members_targets(Y)
         delta = output_delta(loss, Y, Y_hat, deltas[-1], quantile_level)
         data_loss = summed_loss(loss, Y, Y_hat, delta, sample_weight, scratch[-1], quantile_level)
         if sample_weight is None:
@@ -229,6 +318,7 @@ class Network:
         else:
             weight_sum = float(sample_weight.sum())
             delta *= sample_weight[:, None]
+        weight_sum *= self.n_members  # the members' mean loss
         delta /= weight_sum
         self._backward(X, outputs, deltas, scratch, l2)
         return data_loss / weight_sum
@@ -254,21 +344,22 @@ class Network:
         ``deltas[-1]`` is already weighted and divided by the batch's total
         sample weight; the penalty ½ l2 ‖W‖² adds l2 W.
         """
-        ones = self._ones[: X.shape[0]]
         for layer in range(len(self.W) - 1, -1, -1):
             delta = deltas[layer]
             a_in = outputs[layer - 1] if layer else X
-            if layer or not self.n_category_columns:
-                _matmul(a_in.T, delta, out=self.dW[layer])
-            else:
+            if layer == 0 and self.n_category_columns:
                 self._first_layer_gradient(X, delta)
-            np.matmul(ones, delta, out=self.db[layer])  # Σ over the batch's rows
+            else:
+                for a_m, delta_m, dW_m in _member_columns(a_in, delta, self.dW[layer]):
+                    _matmul(a_m.T, delta_m, out=dW_m)
+            np.matmul(self._ones[: X.shape[0]], delta, out=self.db[layer])  # Σ over the rows
             if layer:
-                W = self.W[layer]
-                if W.shape[1] == 1:  # an outer product: broadcasting is faster than BLAS
-                    delta_in = np.multiply(delta, W.T, out=deltas[layer - 1])
-                else:
-                    delta_in = np.matmul(delta, W.T, out=deltas[layer - 1])
+                delta_in = deltas[layer - 1]
+                for delta_m, out, W_m in _member_columns(delta, delta_in, self.W[layer]):
+                    if W_m.shape[1] == 1:  # an outer product: broadcasting is faster than BLAS
+                        np.multiply(delta_m, W_m.T, out=out)
+                    else:
+                        np.matmul(delta_m, W_m.T, out=out)
                 DERIVATIVES[self.activations[layer - 1]](a_in, delta_in, scratch[layer - 1])
         if l2:
             if l2 != self._l2:
@@ -278,11 +369,37 @@ class Network:
             self.grad += np.multiply(self.theta, self._l2_scale, out=self._l2_term)
 
 
+def _member_columns(a, b, W):
+    """Each member's columns of a and of b, with its block of W: for W of the
+    first layer, all of a and b and W itself."""
+    blocks = _blocks(W)
+    if len(blocks) == 1:
+        return [(a, b, W)]
+    k = len(blocks)
+    a_width, b_width = a.shape[1] // k, b.shape[1] // k
+    return [
+        (a[:, m * a_width : (m + 1) * a_width], b[:, m * b_width : (m + 1) * b_width], block)
+        for m, block in enumerate(blocks)
+    ]
+
+
+def _shapes(layer_sizes, k):
+    """Each layer's (shape of W, size of b) in θ for k members of these sizes."""
+    shapes = []
+    for layer, (fan_in, fan_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
+        if layer == 0:
+            W = (fan_in, k * fan_out)
+        else:
+            W = (k, fan_in, fan_out) if k > 1 else (fan_in, fan_out)
+        shapes.append((W, k * fan_out))
+    return shapes
+
+
 def _layer_views(flat, shapes):
     weights, biases, start = [], [], 0
-    for fan_in, fan_out in shapes:
-        stop = start + fan_in * fan_out
-        weights.append(flat[start:stop].reshape(fan_in, fan_out))
-        biases.append(flat[stop : stop + fan_out])
-        start = stop + fan_out
+    for shape, n_biases in shapes:
+        stop = start + int(np.prod(shape))
+        weights.append(flat[start:stop].reshape(shape))
+        biases.append(flat[stop : stop + n_biases])
+        start = stop + n_biases
     return weights, biases

@@ -31,6 +31,15 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
             sequence of those, default="sigmoid"
         The hidden layers' activation σ ("logistic" is another name for the
         sigmoid), or one per hidden layer.
+    n_members : int, default=1
+        Members of an ensemble trained as one network: k networks of these
+        hidden layers, side by side, each starting from its own random
+        weights and trained on its own loss (the fit minimises the mean of
+        the members' losses), all on the same batches. Their mean prediction
+        (for classifiers, the mean of their logits) is itself a network of
+        the same form, k times as wide: the members' units side by side, each
+        later layer's weights block-diagonal, so that ``coefs_`` and every
+        method see one network. 1 is a single network.
     loss : {"squared_error", "absolute_error", "huber", "quantile", "poisson"}, \
             default="squared_error"
         The loss L: half the squared error (MSE), the absolute error (MAE),
@@ -248,6 +257,7 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         hidden_layer_sizes=(100,),
         *,
         activation="sigmoid",
+        n_members=1,
         loss="squared_error",
         quantile=None,
         normalize_y=True,
@@ -281,6 +291,7 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         super().__init__(
             hidden_layer_sizes,
             activation=activation,
+            n_members=n_members,
             solver=solver,
             alpha=alpha,
             batch_size=batch_size,

@@ -79,6 +79,7 @@ class FitPlan:
 
     hidden_layer_sizes: tuple
     hidden_activations: tuple
+    n_members: int
     solver: str
     optimizer_parameters: tuple  # after n_params, dtype and η: OPTIMIZERS[solver]'s own
     validation_from_rows: float  # hold out a validation set from this many rows on
@@ -123,6 +124,11 @@ def plan_fit(estimator, targets, incremental):
     """The ``FitPlan`` of the estimator's parameters for a fit with these targets."""
     sizes = hidden_layer_sizes(estimator)
     activations = tuple(hidden_activations(estimator, len(sizes)))
+    if estimator.n_members > 1 and not sizes:
+        raise ValueError(
+            f"n_members={estimator.n_members} needs a hidden layer: without one, every "
+            "member is the same linear model. Give hidden_layer_sizes, or n_members=1."
+        )
     if estimator.solver == "sgd":
         optimizer_parameters = (estimator.momentum, estimator.nesterovs_momentum)
     else:
@@ -150,7 +156,8 @@ def plan_fit(estimator, targets, incremental):
         engine=estimator.engine,
     )
     return FitPlan(
-        sizes, activations, estimator.solver, optimizer_parameters, validation_from_rows,
+        sizes, activations, estimator.n_members, estimator.solver, optimizer_parameters,
+        validation_from_rows,
         estimator.validation_fraction, estimator.batch_size, settings,
     )  # fmt: skip
 

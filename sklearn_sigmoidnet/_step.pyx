@@ -158,11 +158,13 @@ LOSSES = {
 cdef struct Layers:
     # the network's shape, and where each layer's parts lie in θ and in the buffers
     int n_layers
-    Py_ssize_t *sizes  # n_layers + 1 unit counts, the inputs first
+    Py_ssize_t n_members  # the ensemble's members, side by side (``_network.py``)
+    Py_ssize_t *sizes  # n_layers + 1 unit counts of a member, the inputs first
     int *activations  # one per layer, the output layer's last
     Py_ssize_t *weights_at  # offset of W in θ; b follows it
-    Py_ssize_t *units_before  # hidden and output units of earlier layers
+    Py_ssize_t *units_before  # hidden and output units of earlier layers, all members'
     Py_ssize_t n_units  # all of them: a row's share of the output and delta buffers
+    Py_ssize_t n_params  # θ's entries
     Py_ssize_t x_width  # X's columns: the dense ones, then the category codes
     Py_ssize_t n_dense  # X's columns before the codes, and W[0]'s rows before the categories'
 
@@ -297,7 +299,6 @@ cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width,
                    const floating *b) noexcept nogil:
     """a = σ(r + b) in place, for n rows of ``width`` units: r holds a W."""
     cdef Py_ssize_t i, j
-    cdef floating top, total
     if activation == SIGMOID:
         sigmoid(r, n, width, b)
         return
@@ -315,20 +316,27 @@ cdef void activate(int activation, floating *r, Py_ssize_t n, Py_ssize_t width,
             if r[i] < 0:  # NaN stays NaN, for the divergence check to see
                 r[i] = 0
     elif activation == SOFTMAX:
-        for i in range(n):  # e^r cannot overflow after the shift by the row's largest r
-            top = r[i * width]
-            for j in range(1, width):
-                if r[i * width + j] > top:
-                    top = r[i * width + j]
-            for j in range(width):
-                r[i * width + j] -= top
-        exp(r, n, width, <const floating *>NULL)
-        for i in range(n):
-            total = 0
-            for j in range(width):
-                total += r[i * width + j]
-            for j in range(width):
-                r[i * width + j] /= total
+        softmax(r, n, width)
+
+
+cdef void softmax(floating *r, Py_ssize_t n, Py_ssize_t width) noexcept nogil:
+    """e^r / Σ e^r in place, over each of n rows of ``width``."""
+    cdef Py_ssize_t i, j
+    cdef floating top, total
+    for i in range(n):  # e^r cannot overflow after the shift by the row's largest r
+        top = r[i * width]
+        for j in range(1, width):
+            if r[i * width + j] > top:
+                top = r[i * width + j]
+        for j in range(width):
+            r[i * width + j] -= top
+    exp(r, n, width, <const floating *>NULL)
+    for i in range(n):
+        total = 0
+        for j in range(width):
+            total += r[i * width + j]
+        for j in range(width):
+            r[i * width + j] /= total
 
 
 cdef void times_derivative(int activation, floating *a, floating *delta,
@@ -346,19 +354,21 @@ cdef void times_derivative(int activation, floating *a, floating *delta,
 
 
 cdef double output_delta(Objective *objective, floating *y_hat, floating *y, floating *weights,
-                         Py_ssize_t n, Py_ssize_t width, floating *delta) noexcept nogil:
+                         Py_ssize_t n, Py_ssize_t width, Py_ssize_t members,
+                         floating *delta) noexcept nogil:
     """Write ∂L/∂r of every output into ``delta``, weighted and divided by the
-    batch's total weight; return the batch's weighted mean loss."""
-    cdef Py_ssize_t i, j, at
+    batch's total weight and the members; return the batch's weighted mean loss,
+    the mean of the members'. A row of ŷ holds each member's ``width`` outputs
+    in turn, all of them predicting that row of y."""
+    cdef Py_ssize_t i, j, m, at
     cdef double e, loss, sample_loss, p, target, weight, total = 0, total_weight = 0
     cdef double level = objective.quantile_level
     cdef int kind = objective.loss
     for i in range(n):
         sample_loss = 0
-        for j in range(width):
-            at = i * width + j
+        for at in range(i * members * width, (i + 1) * members * width):
             p = y_hat[at]
-            target = y[at]
+            target = y[i * width + at % width]
             e = p - target
             if kind == SQUARED_ERROR:
                 loss = 0.5 * e * e
@@ -385,10 +395,11 @@ cdef double output_delta(Objective *objective, floating *y_hat, floating *y, flo
         weight = 1 if weights == NULL else weights[i]
         total += weight * sample_loss
         total_weight += weight
+    total_weight *= members  # the mean over the members, too
     for i in range(n):
         weight = 1 if weights == NULL else weights[i]
-        for j in range(width):
-            delta[i * width + j] = <floating>(delta[i * width + j] * weight / total_weight)
+        for j in range(i * members * width, (i + 1) * members * width):
+            delta[j] = <floating>(delta[j] * weight / total_weight)
     return total / total_weight
 
 
@@ -435,14 +446,24 @@ cdef void first_gradient(floating *dW, Py_ssize_t fan_in, Py_ssize_t fan_out, co
 cdef double batch_loss(Layers *net, Objective *objective, floating *theta, floating *grad,
                        floating *X, floating *Y, floating *weights, Py_ssize_t n,
                        floating *outputs, floating *deltas, bint backward) noexcept nogil:
-    """The batch's weighted mean data loss; with ``backward``, its gradient in ``grad``."""
+    """The batch's weighted mean data loss; with ``backward``, its gradient in ``grad``.
+
+    The first layer is one product for all members; each later layer is one
+    product per member, of the member's columns of the layer below (read in
+    place, the full row as the leading dimension) and the member's block of W.
+    A row of the output layer holds each member's outputs in turn: the
+    softmax normalises each member's.
+    """
     cdef int layer, last = net.n_layers - 1
-    cdef Py_ssize_t i, j, fan_in, fan_out, size
+    cdef Py_ssize_t i, j, m, fan_in, fan_out, in_width, out_width, n_weights, size
+    cdef Py_ssize_t k = net.n_members
     cdef double loss
     cdef floating *W
+    cdef floating *b
     cdef floating *r
     cdef floating *a_in = X
     cdef floating *delta
+    cdef floating *below
     cdef floating *dW
     cdef floating *db
     cdef floating l2 = <floating>objective.l2
@@ -450,39 +471,60 @@ cdef double batch_loss(Layers *net, Objective *objective, floating *theta, float
         fan_in, fan_out = net.sizes[layer], net.sizes[layer + 1]
         W = theta + net.weights_at[layer]
         r = outputs + n * net.units_before[layer]
-        if layer == 0 and net.n_dense < net.x_width:  # X ends in category codes
-            first_product(W, fan_out, X, n, net.x_width, net.n_dense, r)
+        if layer == 0:  # all members' first units side by side: one product
+            out_width = k * fan_out
+            if net.n_dense < net.x_width:  # X ends in category codes
+                first_product(W, out_width, X, n, net.x_width, net.n_dense, r)
+            else:
+                gemm(c'N', c'N', out_width, n, fan_in, W, out_width, a_in, fan_in, 0, r,
+                     out_width)
         else:
-            gemm(c'N', c'N', fan_out, n, fan_in, W, fan_out, a_in, fan_in, 0, r, fan_out)
-        activate(net.activations[layer], r, n, fan_out, W + fan_in * fan_out)
+            for m in range(k):
+                gemm(c'N', c'N', fan_out, n, fan_in, W + m * fan_in * fan_out, fan_out,
+                     a_in + m * fan_in, k * fan_in, 0, r + m * fan_out, k * fan_out)
+        b = W + k * fan_in * fan_out
+        if net.activations[layer] == SOFTMAX:
+            activate(IDENTITY, r, n, k * fan_out, b)
+            softmax(r, n * k, fan_out)
+        else:
+            activate(net.activations[layer], r, n, k * fan_out, b)
         a_in = r
     size = n * net.units_before[last]
-    loss = output_delta(objective, outputs + size, Y, weights, n, net.sizes[last + 1],
+    loss = output_delta(objective, outputs + size, Y, weights, n, net.sizes[last + 1], k,
                         deltas + size)
     if not backward:
         return loss
     for layer in range(last, -1, -1):
         fan_in, fan_out = net.sizes[layer], net.sizes[layer + 1]
+        in_width = fan_in if layer == 0 else k * fan_in  # a row of the layer's input
+        out_width = fan_out * k
+        n_weights = k * fan_in * fan_out
         W = theta + net.weights_at[layer]
         dW = grad + net.weights_at[layer]
-        db = dW + fan_in * fan_out
+        db = dW + n_weights
         delta = deltas + n * net.units_before[layer]
         a_in = X if layer == 0 else outputs + n * net.units_before[layer - 1]
         if layer == 0 and net.n_dense < net.x_width:
-            first_gradient(dW, fan_in, fan_out, X, n, net.x_width, net.n_dense, delta)
+            first_gradient(dW, fan_in, out_width, X, n, net.x_width, net.n_dense, delta)
+        elif layer == 0:
+            gemm(c'N', c'T', out_width, fan_in, n, delta, out_width, a_in, fan_in, 0, dW,
+                 out_width)
         else:
-            gemm(c'N', c'T', fan_out, fan_in, n, delta, fan_out, a_in, fan_in, 0, dW, fan_out)
-        memset(db, 0, fan_out * sizeof(floating))
+            for m in range(k):
+                gemm(c'N', c'T', fan_out, fan_in, n, delta + m * fan_out, out_width,
+                     a_in + m * fan_in, in_width, 0, dW + m * fan_in * fan_out, fan_out)
+        memset(db, 0, out_width * sizeof(floating))
         for i in range(n):  # Σ over the batch's rows
-            for j in range(fan_out):
-                db[j] += delta[i * fan_out + j]
+            for j in range(out_width):
+                db[j] += delta[i * out_width + j]
         if l2 != 0:  # ½ l2 ‖W‖² adds l2 W
-            add_scaled(dW, W, fan_in * fan_out, l2)
+            add_scaled(dW, W, n_weights, l2)
         if layer:  # the delta of the layer below: (δ Wᵀ) σ'
-            gemm(c'T', c'N', fan_in, n, fan_out, W, fan_out, delta, fan_out, 0,
-                 deltas + n * net.units_before[layer - 1], fan_in)
-            times_derivative(net.activations[layer - 1], a_in,
-                             deltas + n * net.units_before[layer - 1], n * fan_in)
+            below = deltas + n * net.units_before[layer - 1]
+            for m in range(k):
+                gemm(c'T', c'N', fan_in, n, fan_out, W + m * fan_in * fan_out, fan_out,
+                     delta + m * fan_out, out_width, 0, below + m * fan_in, in_width)
+            times_derivative(net.activations[layer - 1], a_in, below, n * in_width)
     return loss
 
 
@@ -669,7 +711,8 @@ cdef class CompiledStep:
 
     ``activations`` names one activation per layer, the output layer's last;
     X has ``x_width`` columns, its last ``n_category_columns`` of them category
-    codes (``_network.py``); the penalty is ½ ``l2`` ‖W‖².
+    codes (``_network.py``); the penalty is ½ ``l2`` ‖W‖². ``layer_sizes`` are
+    a member's, of ``n_members`` side by side (``_network.py``'s layout of θ).
     """
 
     cdef Layers layers
@@ -680,11 +723,14 @@ cdef class CompiledStep:
     cdef ColumnsReader reader  # of the last InputColumns read: the calls of a fit reuse it
 
     def __cinit__(self, layer_sizes, activations, Py_ssize_t x_width,
-                  Py_ssize_t n_category_columns, dtype, loss, double l2, quantile_level):
+                  Py_ssize_t n_category_columns, dtype, loss, double l2, quantile_level,
+                  Py_ssize_t n_members=1):
         cdef int n_layers = len(layer_sizes) - 1
         cdef Py_ssize_t before = 0, weights_at = 0
         if len(activations) != n_layers:
             raise ValueError(f"{len(activations)} activations for {n_layers} layers")
+        if n_members < 1 or (n_members > 1 and n_layers < 2):
+            raise ValueError(f"{n_members} members need a hidden layer, and at least one member")
         # the dense columns' product reads W[0]'s first rows; without codes, all of them
         n_dense = x_width - n_category_columns
         fits = 0 <= n_dense <= layer_sizes[0] if n_category_columns else n_dense == layer_sizes[0]
@@ -697,6 +743,7 @@ cdef class CompiledStep:
         self.layers.x_width = x_width
         self.layers.n_dense = n_dense
         self.layers.n_layers = n_layers
+        self.layers.n_members = n_members
         self.layers.sizes = <Py_ssize_t *>malloc((n_layers + 1) * sizeof(Py_ssize_t))
         self.layers.activations = <int *>malloc(n_layers * sizeof(int))
         self.layers.weights_at = <Py_ssize_t *>malloc(n_layers * sizeof(Py_ssize_t))
@@ -711,9 +758,11 @@ cdef class CompiledStep:
             self.layers.weights_at[layer] = weights_at
             self.layers.units_before[layer] = before
             fan_in, fan_out = layer_sizes[layer], layer_sizes[layer + 1]
-            weights_at += fan_in * fan_out + fan_out
-            before += fan_out
+            # W of the first layer, or the members' blocks; their biases
+            weights_at += n_members * (fan_in * fan_out + fan_out)
+            before += n_members * fan_out
         self.layers.n_units = before
+        self.layers.n_params = weights_at
         finfo = np.finfo(self.dtype)
         self.objective = Objective(
             loss=LOSSES[loss], l2=l2, tiny=finfo.tiny, eps=finfo.eps,
@@ -809,9 +858,7 @@ cdef class CompiledStep:
         """Raise a ValueError for arrays that do not fit the layout: the loops trust
         them. Returns X as the loops read it: (the array, None), or (None, its
         ``ColumnsReader``)."""
-        n_params = self.layers.weights_at[self.layers.n_layers - 1] + (
-            self.layers.sizes[self.layers.n_layers - 1] + 1
-        ) * self.layers.sizes[self.layers.n_layers]
+        n_params = self.layers.n_params
         if theta.shape != (n_params,) or grad.shape != (n_params,):
             raise ValueError(f"θ and the gradient must have {n_params} entries")
         if X.shape[1] != self.layers.x_width or Y.shape != (X.shape[0], self.layers.sizes[

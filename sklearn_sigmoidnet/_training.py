@@ -35,6 +35,13 @@ from ._run import Hooks, Run, unusable
 DIVERGENCE_FACTOR = 10.0
 
 
+def l2_coefficient(settings, data, network):
+    """l2 of the penalty ½ l2 ‖W‖²: α / N, N the data's total weight, so that α
+    means the same for any batch size; and over the members, for the mean of
+    their losses and penalties."""
+    return settings.alpha / data.weight_total / network.n_members
+
+
 def train_stochastic(network, optimizer, data, settings, progress, rng, *, monitor=None,
                      hooks=None):  # fmt: skip
     """Mini-batch epochs of ``optimizer`` steps until a stopping condition.
@@ -44,7 +51,7 @@ def train_stochastic(network, optimizer, data, settings, progress, rng, *, monit
     the score, and the best-scoring weights are kept at the end. Without it,
     the rule watches the training loss and the last weights are kept.
     """
-    l2 = settings.alpha / data.weight_total
+    l2 = l2_coefficient(settings, data, network)
     engine = data.engine(network, settings.objective(l2), optimizer, settings.engine)
     start_loss = progress.start_loss
     if start_loss is None:  # measured a batch at a time, in the buffers the epochs use
@@ -123,7 +130,7 @@ def train_lbfgs(network, data, settings, progress, *, hooks=None):
     dtype, since a float64 iterate may overflow float32.
     """
     theta = network.theta
-    l2 = settings.alpha / data.weight_total
+    l2 = l2_coefficient(settings, data, network)
     engine = data.engine(network, settings.objective(l2), kind=settings.engine)
 
     def objective(x):

@@ -182,6 +182,18 @@ def test_classifier_labels_of_other_integer_values():
     np.testing.assert_array_equal(label, clf.predict(X))
 
 
+@pytest.mark.parametrize("hidden", [(5,), (4, 3)])
+def test_ensembles_match_onnxruntime(hidden):
+    # an ensemble is one wide network: the converter needs nothing new
+    X, y = classification_data(3, ["a", "b", "c"])
+    clf = SigmoidNetClassifier(hidden, n_members=3, learning_rate=0.01, epochs=20,
+                               random_state=0).fit(X, y)  # fmt: skip
+    check_classifier(clf, X)
+    X, y = regression_data(2)
+    reg = SigmoidNetRegressor(hidden, n_members=3, epochs=20, random_state=0).fit(X, y)
+    np.testing.assert_allclose(run_onnx(reg, X)[0], reg.predict(X), **FLOAT64_TOLERANCE)
+
+
 def test_classifier_without_hidden_layer():
     X, y = classification_data(3, ["a", "b", "c"])
     clf = SigmoidNetClassifier((), solver="lbfgs", epochs=50, random_state=0).fit(X, y)

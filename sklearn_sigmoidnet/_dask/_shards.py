@@ -27,13 +27,14 @@ from .._target_encoding import LabelTargets
 
 def layout_of(network):
     """What a shard needs to make a network like this one: sizes, activations,
-    dtype and categorical columns."""
+    dtype, categorical columns and members."""
     return (
         tuple(network.layer_sizes),
         tuple(network.activations[:-1]),
         network.activations[-1],
         network.dtype.name,
         network.n_category_columns,
+        network.n_members,
     )
 
 
@@ -53,8 +54,9 @@ class Shard:
 
     def _network(self, layout):
         if self.made_network is None or self.made_network[0] != layout:
-            sizes, activations, output, dtype, n_category_columns = layout
-            made = Network(sizes, activations, output, np.dtype(dtype), n_category_columns)
+            sizes, activations, output, dtype, n_category_columns, n_members = layout
+            made = Network(sizes, activations, output, np.dtype(dtype), n_category_columns,
+                           n_members)  # fmt: skip
             self.made_network = layout, made
         return self.made_network[1]
 
@@ -127,10 +129,11 @@ class Shard:
 
 def _validation_sums(part, network, targets):
     U, Y, w = part.U, part.Y, part.sample_weight
+    wide = network.wide()  # the members' mean
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         # a chunk of rows at a time, encoded as it is read
         Y_hat = np.concatenate([
-            feedforward(U[start : start + CHUNK_ROWS], network.W, network.b,
+            feedforward(U[start : start + CHUNK_ROWS], *wide,
                         network.activations, network.n_category_columns)[-1]
             for start in range(0, max(U.shape[0], 1), CHUNK_ROWS)  # an empty U: one chunk
         ])  # fmt: skip
