@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.special import expit
+from sklearn.datasets import load_iris, make_classification
 
-from sklearn_sigmoidnet import _engines, _network, _step
+from sklearn_sigmoidnet import SigmoidNetClassifier, _engines, _network, _step
 from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
 from sklearn_sigmoidnet._losses import LOSSES, output_delta, summed_loss
 from sklearn_sigmoidnet._network import feedforward
@@ -119,6 +120,18 @@ def test_quick_benchmark_runs(capsys):
         assert heading in out
     for row in rows:
         assert row["mlp_s"] > 0 and row["ours_s"] > 0 and row["gemm_s"] > 0
+
+
+def test_ensemble_mean_benchmark_scores_both_means(capsys):
+    bench = _load("bench_ensemble_mean")
+    means = bench.main(["--only", "iris", "--members", "2"])
+    assert "| iris |" in capsys.readouterr().out
+    assert len(means) == 6 and 0.8 < means[0] <= 1 and 0.8 < means[1] <= 1
+    # a single member's own probabilities are the model's
+    for X, y in [load_iris(return_X_y=True), make_classification(80, 4, random_state=0)]:
+        model = SigmoidNetClassifier((5,), epochs=5, random_state=0).fit(X, y)
+        [alone] = bench.member_probabilities(model, X)
+        np.testing.assert_allclose(alone, model.predict_proba(X), rtol=1e-10)
 
 
 def test_kernel_benchmark_times_every_variant_against_numpy(capsys):
