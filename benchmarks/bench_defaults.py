@@ -69,7 +69,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, RidgeCV
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, log_loss, r2_score
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -80,11 +80,15 @@ from threadpoolctl import threadpool_info, threadpool_limits
 import sklearn_sigmoidnet
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 
-MODELS = ("ours", "mlp", "linear", "hgb")
+MODELS = ("ours", "mlp", "linear", "hgb", "lgbm")
+# lgbm, an anchor of the `anchors` extra, runs only when --models names it
+DEFAULT_MODELS = ("ours", "mlp", "linear", "hgb")
 MODES = ("pipeline", "raw", "no-scaler")
 # the models that can take the data the way the mode passes it
-MODE_MODELS = {"pipeline": MODELS, "raw": ("ours", "hgb"), "no-scaler": MODELS}
-LABELS = {"ours": "ours", "mlp": "MLP", "linear": "linear", "hgb": "HGB"}
+MODE_MODELS = {"pipeline": MODELS, "raw": ("ours", "hgb", "lgbm"), "no-scaler": MODELS}
+LABELS = {"ours": "ours", "mlp": "MLP", "linear": "linear", "hgb": "HGB", "lgbm": "LightGBM"}
+# what each fold reports beside the score: a classifier's probabilities scored too
+SCORES = ("score", "log_loss", "brier")
 QUICK_DATASETS = ("iris", "diabetes", "penguins_body_mass")
 QUICK_OURS = {"epochs": 5}
 
@@ -140,16 +144,18 @@ def make_model(name, task, ours_params, mode="pipeline", categories=None):
         estimator = (MLPRegressor if regression else MLPClassifier)(random_state=0)
     elif name == "linear":
         estimator = RidgeCV() if regression else LogisticRegression(max_iter=10_000)
+    elif name == "lgbm":
+        import lightgbm  # the `anchors` extra
+
+        lgbm = lightgbm.LGBMRegressor if regression else lightgbm.LGBMClassifier
+        estimator = lgbm(random_state=0, verbose=-1)
+        if mode == "raw":  # LightGBM reads pandas category columns and NaN itself
+            return make_pipeline(_to_categories(categories), estimator)
     else:
         hgb = HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier
         if mode == "raw":
-            to_categories = FunctionTransformer(
-                as_categories,
-                kw_args={"categories": categories or {}},
-                feature_names_out="one-to-one",
-            )
             return make_pipeline(
-                to_categories, hgb(categorical_features="from_dtype", random_state=0)
+                _to_categories(categories), hgb(categorical_features="from_dtype", random_state=0)
             )
         estimator = hgb(random_state=0)
     if mode == "raw":
@@ -157,13 +163,33 @@ def make_model(name, task, ours_params, mode="pipeline", categories=None):
     return make_pipeline(preprocessor(scale=mode != "no-scaler"), estimator)
 
 
+def _to_categories(categories):
+    return FunctionTransformer(
+        as_categories, kw_args={"categories": categories or {}}, feature_names_out="one-to-one"
+    )
+
+
+def probability_scores(model, X, y):
+    """A classifier's log-loss and Brier score (the squared error of the
+    probabilities of every class, summed per sample) on (X, y)."""
+    proba = model.predict_proba(X)
+    classes = model.classes_
+    onehot = (np.asarray(y)[:, None] == classes[None, :]).astype(float)
+    return {
+        "log_loss": float(log_loss(y, proba, labels=classes)),
+        "brier": float(((proba - onehot) ** 2).sum(axis=1).mean()),
+    }
+
+
 def _fit_and_score(model, X, y, train, test, metric, threads):
-    """One fold: the score, the fit's seconds, and the warnings it raised (silenced).
+    """One fold: the score (and a classifier's log-loss and Brier score), the
+    fit's seconds, and the warnings it raised (silenced).
 
     ``threads`` are the BLAS and OpenMP thread limits (None: the library's own),
     set here so that they hold in joblib's worker processes too.
     """
-    result = {"score": math.nan, "fit_s": math.nan, "error": None}
+    result = {"score": math.nan, "log_loss": math.nan, "brier": math.nan, "fit_s": math.nan,
+              "error": None}  # fmt: skip
     blas_threads, openmp_threads = threads
     with (
         threadpool_limits(blas_threads, user_api="blas"),
@@ -176,6 +202,8 @@ def _fit_and_score(model, X, y, train, test, metric, threads):
             model.fit(X.iloc[train], y.iloc[train])
             result["fit_s"] = time.perf_counter() - start
             result["score"] = float(metric(y.iloc[test], model.predict(X.iloc[test])))
+            if metric is accuracy_score:
+                result.update(probability_scores(model, X.iloc[test], y.iloc[test]))
         except Exception as exc:  # a diverging candidate must not end a long sweep
             result["error"] = f"{type(exc).__name__}: {exc}"
     result["convergence_warnings"] = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
@@ -200,8 +228,11 @@ def cross_validate_model(model, X, y, task, n_splits, n_jobs, threads):
     errors = [fold["error"] for fold in folds if fold["error"]]
     fit_times = [fold["fit_s"] for fold in folds if not fold["error"]]
     return {
-        # any failed fold makes the model's score on the data set unknown
-        "score": math.nan if errors else float(np.mean([fold["score"] for fold in folds])),
+        # any failed fold makes the model's scores on the data set unknown
+        **{
+            name: math.nan if errors else float(np.mean([fold[name] for fold in folds]))
+            for name in SCORES
+        },
         "fit_s": float(np.mean(fit_times)) if fit_times else math.nan,
         "convergence_warnings": sum(fold["convergence_warnings"] for fold in folds),
         "other_warnings": sorted({w for fold in folds for w in fold["other_warnings"]}),
@@ -217,7 +248,16 @@ def library_versions():
         "pandas": pd.__version__,
         "scikit-learn": sklearn.__version__,
         "sklearn_sigmoidnet": sklearn_sigmoidnet.__version__,
+        **_anchor_versions(),
     }
+
+
+def _anchor_versions():
+    try:
+        import lightgbm
+    except ImportError:
+        return {}
+    return {"lightgbm": lightgbm.__version__}
 
 
 class ResultCache:
@@ -240,7 +280,7 @@ class ResultCache:
         versions = library_versions()
         del versions["sklearn_sigmoidnet"]
         material = json.dumps(
-            [mode, joblib.hash((X, y)), joblib.hash(model), n_splits, threads, versions]
+            [mode, joblib.hash((X, y)), joblib.hash(model), n_splits, threads, versions, SCORES]
         )
         return f"{dataset}/{mode}/{name}/{hashlib.sha256(material.encode()).hexdigest()[:16]}"
 
@@ -326,8 +366,8 @@ def print_table(rows, models):
     if show_ours_linear:
         header.append("ours − linear")
     align += ["---:"] * (show_ours_mlp + show_ours_linear)
-    header += [f"{LABELS[m]} s" for m in models if m in ("ours", "mlp")]
-    align += ["---:" for m in models if m in ("ours", "mlp")]
+    header += [f"{LABELS[m]} s" for m in models]
+    align += ["---:" for m in models]
     if show_ours_mlp:
         header.append("ours/MLP s")
         align.append("---:")
@@ -347,7 +387,7 @@ def print_table(rows, models):
             cells.append(_gap(row["ours_minus_mlp"]))
         if show_ours_linear:
             cells.append(_gap(row["ours_minus_linear"]))
-        cells += [_num(res[m]["fit_s"], 2) for m in models if m in ("ours", "mlp")]
+        cells += [_num(res[m]["fit_s"], 2) for m in models]
         if show_ours_mlp:
             cells.append(_num(row["ours_over_mlp_fit_s"], 2))
         print("| " + " | ".join(cells) + " |")
@@ -390,6 +430,32 @@ def summarise(rows, models):
             "of": len(real_regression),
             "datasets": below,
         }
+    classification = [r for r in rows if r["task"] != REGRESSION]
+    if classification:
+        summary["classification, mean log-loss and Brier"] = {
+            m: {
+                "log_loss": float(np.mean([r["results"][m]["log_loss"] for r in classification])),
+                "brier": float(np.mean([r["results"][m]["brier"] for r in classification])),
+                "n": len(classification),
+            }
+            for m in models
+        }
+    for anchor in ("hgb", "lgbm"):
+        if "ours" in models and anchor in models:
+            ratios = [r["results"]["ours"]["fit_s"] / r["results"][anchor]["fit_s"] for r in rows]
+            summary[f"fit seconds, ours / {LABELS[anchor]}"] = {
+                "median": float(np.nanmedian(ratios)),
+                "max": float(np.nanmax(ratios)),
+            }
+    anchors = [m for m in ("hgb", "lgbm") if m in models]
+    if "ours" in models and anchors:
+        best = [max(r["results"][m]["score"] for m in anchors) for r in rows]
+        gaps = [r["results"]["ours"]["score"] - b for r, b in zip(rows, best)]
+        summary["ours − the best of " + " and ".join(LABELS[m] for m in anchors)] = {
+            "mean": float(np.mean(gaps)),
+            "within 0.01": sum(gap >= -0.01 for gap in gaps),  # NaN (a failed fit) counts out
+            "of": len(gaps),
+        }
     summary["warnings"] = {
         m: {
             "convergence": sum(r["results"][m]["convergence_warnings"] for r in rows),
@@ -416,6 +482,21 @@ def print_summary(summary, rows, models, n_splits):
         elif label.startswith("real regression"):
             names = f" ({', '.join(value['datasets'])})" if value["datasets"] else ""
             print(f"- {label}: {value['count']} of {value['of']}{names}")
+        elif label.startswith("classification, mean"):
+            n = next(iter(value.values()))["n"]
+            print(
+                f"- {label} over {n} classification data sets: "
+                + ", ".join(
+                    f"{LABELS[m]} {v['log_loss']:.4f} / {v['brier']:.4f}" for m, v in value.items()
+                )
+            )
+        elif label.startswith("fit seconds"):
+            print(f"- {label}: median {value['median']:.2f}, largest {value['max']:.2f}")
+        elif label.startswith("ours − the best"):
+            print(
+                f"- {label}: mean {_gap(value['mean'])}, within 0.01 (or above) on "
+                f"{value['within 0.01']} of {value['of']}"
+            )
     fits = len(rows) * n_splits
     counts = summary["warnings"]
     print(
@@ -698,7 +779,10 @@ def main(argv=None):
         help="data sets whose name contains this text (or one of several, comma-separated)",
     )
     parser.add_argument(
-        "--models", default=",".join(MODELS), help=f"comma-separated subset of {','.join(MODELS)}"
+        "--models",
+        default=",".join(DEFAULT_MODELS),
+        help=f"comma-separated subset of {','.join(MODELS)} (default: all but lgbm, which "
+        "needs the anchors extra)",
     )
     parser.add_argument(
         "--ours",

@@ -15,6 +15,9 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, log_loss
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -59,7 +62,9 @@ def test_quick_run_has_a_row_per_data_set_and_a_score_per_model(bench, capsys, t
     header, *table = _table(out)
     assert [cells[0] for cells in table] == list(bench.QUICK_DATASETS)
     assert header[5:9] == ["ours", "MLP", "linear", "HGB"]
-    assert header[9:] == ["ours − MLP", "ours − linear", "ours s", "MLP s", "ours/MLP s"]
+    assert header[9:] == [
+        "ours − MLP", "ours − linear", "ours s", "MLP s", "linear s", "HGB s", "ours/MLP s"
+    ]  # fmt: skip
     for cells in table:
         assert len(cells) == len(header)
         assert cells[1] == "real" and cells[2] in ("reg", "cls")
@@ -69,7 +74,13 @@ def test_quick_run_has_a_row_per_data_set_and_a_score_per_model(bench, capsys, t
             assert not result["errors"], (row["dataset"], model)
             assert math.isfinite(result["score"]) and result["fit_s"] > 0
             assert not result["cached"]
-    for line in ("mean ours − MLP, real", "worst ours − MLP", "ours more than 0.02 below linear"):
+    for row in rows:  # a classifier's probabilities are scored too
+        for result in row["results"].values():
+            probabilities_scored = math.isfinite(result["log_loss"]) and 0 <= result["brier"] <= 2
+            assert probabilities_scored == (row["task"] != "regression")
+    for line in ("mean ours − MLP, real", "worst ours − MLP", "ours more than 0.02 below linear",
+                 "classification, mean log-loss and Brier", "ours − the best of HGB",
+                 "fit seconds, ours / HGB"):  # fmt: skip
         assert line in out
     assert out_json.stat().st_size > 0 and figure.stat().st_size > 0
 
@@ -83,6 +94,16 @@ def test_cache_refits_only_ours(bench, capsys, tmp_path):
     assert second[0]["results"]["mlp"]["cached"]
     assert second[0]["results"]["mlp"]["score"] == first[0]["results"]["mlp"]["score"]
     assert not second[0]["results"]["ours"]["cached"]
+
+
+def test_probability_scores_are_the_log_loss_and_the_brier_score_of_every_class(bench):
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    model = LogisticRegression(max_iter=1000).fit(X, y == 1)
+    scores = bench.probability_scores(model, X, y == 1)
+    p = model.predict_proba(X)[:, 1]
+    assert scores["log_loss"] == pytest.approx(log_loss(y == 1, p))
+    # two classes: the squared errors of both probabilities, twice the binary Brier score
+    assert scores["brier"] == pytest.approx(2 * brier_score_loss(y == 1, p))
 
 
 def test_ours_overrides_are_literals_or_strings(bench):
@@ -161,7 +182,7 @@ def test_quick_run_in_three_modes_names_each_and_combines_them(bench, capsys, tm
             ours = results["ours"]
             assert bool(ours["errors"]) != math.isfinite(ours["score"])
         else:
-            assert set(results) == set(bench.MODELS)
+            assert set(results) == set(bench.DEFAULT_MODELS)
             for model in ("mlp", "linear", "hgb"):
                 assert not results[model]["errors"], (row["dataset"], row["mode"], model)
 
