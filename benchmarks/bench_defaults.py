@@ -49,6 +49,7 @@ little).
 import argparse
 import ast
 import hashlib
+import importlib.metadata
 import json
 import math
 import os
@@ -80,13 +81,16 @@ from threadpoolctl import threadpool_info, threadpool_limits
 import sklearn_sigmoidnet
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 
-MODELS = ("ours", "mlp", "linear", "hgb", "lgbm")
-# lgbm, an anchor of the `anchors` extra, runs only when --models names it
+MODELS = ("ours", "mlp", "linear", "hgb", "lgbm", "realmlp")
+# lgbm and realmlp, anchors of the `anchors` extra, run only when --models names them
 DEFAULT_MODELS = ("ours", "mlp", "linear", "hgb")
 MODES = ("pipeline", "raw", "no-scaler")
 # the models that can take the data the way the mode passes it
-MODE_MODELS = {"pipeline": MODELS, "raw": ("ours", "hgb", "lgbm"), "no-scaler": MODELS}
-LABELS = {"ours": "ours", "mlp": "MLP", "linear": "linear", "hgb": "HGB", "lgbm": "LightGBM"}
+MODE_MODELS = {
+    "pipeline": MODELS, "raw": ("ours", "hgb", "lgbm", "realmlp"), "no-scaler": MODELS
+}  # fmt: skip
+LABELS = {"ours": "ours", "mlp": "MLP", "linear": "linear", "hgb": "HGB", "lgbm": "LightGBM",
+          "realmlp": "RealMLP-TD"}  # fmt: skip
 # what each fold reports beside the score: a classifier's probabilities scored too
 SCORES = ("score", "log_loss", "brier")
 QUICK_DATASETS = ("iris", "diabetes", "penguins_body_mass")
@@ -150,6 +154,13 @@ def make_model(name, task, ours_params, mode="pipeline", categories=None):
         lgbm = lightgbm.LGBMRegressor if regression else lightgbm.LGBMClassifier
         estimator = lgbm(random_state=0, verbose=-1)
         if mode == "raw":  # LightGBM reads pandas category columns and NaN itself
+            return make_pipeline(_to_categories(categories), estimator)
+    elif name == "realmlp":
+        import pytabkit  # the `anchors` extra; on the CPU, one thread
+
+        realmlp = pytabkit.RealMLP_TD_Regressor if regression else pytabkit.RealMLP_TD_Classifier
+        estimator = realmlp(random_state=0, n_threads=1, device="cpu", verbosity=0)
+        if mode == "raw":  # RealMLP reads pandas category columns and NaN itself
             return make_pipeline(_to_categories(categories), estimator)
     else:
         hgb = HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier
@@ -253,11 +264,13 @@ def library_versions():
 
 
 def _anchor_versions():
-    try:
-        import lightgbm
-    except ImportError:
-        return {}
-    return {"lightgbm": lightgbm.__version__}
+    versions = {}
+    for name in ("lightgbm", "pytabkit", "torch"):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return versions
 
 
 class ResultCache:
@@ -440,14 +453,14 @@ def summarise(rows, models):
             }
             for m in models
         }
-    for anchor in ("hgb", "lgbm"):
+    for anchor in ("hgb", "lgbm", "realmlp"):
         if "ours" in models and anchor in models:
             ratios = [r["results"]["ours"]["fit_s"] / r["results"][anchor]["fit_s"] for r in rows]
             summary[f"fit seconds, ours / {LABELS[anchor]}"] = {
                 "median": float(np.nanmedian(ratios)),
                 "max": float(np.nanmax(ratios)),
             }
-    anchors = [m for m in ("hgb", "lgbm") if m in models]
+    anchors = [m for m in ("hgb", "lgbm", "realmlp") if m in models]
     if "ours" in models and anchors:
         best = [max(r["results"][m]["score"] for m in anchors) for r in rows]
         gaps = [r["results"]["ours"]["score"] - b for r, b in zip(rows, best)]
@@ -781,8 +794,8 @@ def main(argv=None):
     parser.add_argument(
         "--models",
         default=",".join(DEFAULT_MODELS),
-        help=f"comma-separated subset of {','.join(MODELS)} (default: all but lgbm, which "
-        "needs the anchors extra)",
+        help=f"comma-separated subset of {','.join(MODELS)} (default: all but lgbm and "
+        "realmlp, which need the anchors extra)",
     )
     parser.add_argument(
         "--ours",

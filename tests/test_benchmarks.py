@@ -134,6 +134,22 @@ def test_ensemble_mean_benchmark_scores_both_means(capsys):
         np.testing.assert_allclose(alone, model.predict_proba(X), rtol=1e-10)
 
 
+def test_piecewise_linear_encoding_ramps_between_the_quantiles():
+    ple = _load("bench_numeric_shape").PiecewiseLinear(n_bins=2)
+    ple.fit(np.c_[np.linspace(0, 10, 11), np.ones(11)])  # edges 0, 5, 10; a constant
+    X = np.array([[2.5, 1], [7.5, 1], [-5, 1], [20, 1], [np.nan, 1]])
+    expected = [[0.5, 0, 1], [1, 0.5, 1], [-1, 0, 1], [1, 3, 1], [np.nan, np.nan, 1]]
+    np.testing.assert_allclose(ple.transform(X), expected)  # open below and above
+    assert list(ple.get_feature_names_out(["a", "b"])) == ["a_ple0", "a_ple1", "b_ple0"]
+
+
+def test_numeric_shape_benchmark_runs(capsys):
+    rows = _load("bench_numeric_shape").main(["--only", "iris", "--folds", "2"])
+    assert "| iris |" in capsys.readouterr().out
+    assert set(rows[0]["results"]) == {"none", "clip", "smooth-clip", "quantile", "ple"}
+    assert all(0.5 < result["score"] <= 1 for result in rows[0]["results"].values())
+
+
 def test_kernel_benchmark_times_every_variant_against_numpy(capsys):
     _load("bench_kernels").main(["--shapes", "3x5", "--repeats", "1"])
     out = capsys.readouterr().out

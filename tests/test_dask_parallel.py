@@ -65,6 +65,18 @@ def test_lbfgs_equals_the_in_process_fit(client, weighted):
     np.testing.assert_allclose(on_cluster._target_encoding.scale, local._target_encoding.scale)
 
 
+def test_an_ensemble_on_the_cluster_equals_the_in_process_fit(client):
+    # the shards build the members' network from the layout: one wide network each
+    X, y, _ = data()
+    est = SigmoidNetRegressor((6, 4), n_members=3, solver="lbfgs", epochs=15, random_state=0)
+    local = clone(est).fit(X, y)
+    on_cluster = clone(est).fit(chunked(X), chunked(y))
+    assert on_cluster.loss_ == pytest.approx(local.loss_, rel=1e-6)
+    for fitted, expected in zip(on_cluster.coefs_, local.coefs_):
+        np.testing.assert_allclose(fitted, expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(on_cluster._member_offsets, local._member_offsets, atol=1e-8)
+
+
 def _bytes_of_numbers(part):
     """The bytes that a partition's numbers take on its worker: each column's own,
     or those of the array it is a column of."""
