@@ -227,7 +227,10 @@ class Network:
         return b - b.mean(axis=0)
 
     def wide_shapes(self):
-        return [W.shape for W in self.wide()[0]]
+        """The shapes of ``wide``'s weights: (fan_in, fan_out) of all members."""
+        k, sizes = self.n_members, self.layer_sizes
+        wide = [sizes[0]] + [k * size for size in sizes[1:-1]] + [sizes[-1]]
+        return list(zip(wide[:-1], wide[1:]))
 
     def set_parameters(self, weights, biases, member_offsets=None):
         """Set θ to the members of the ``wide`` network of these weights and

@@ -360,7 +360,7 @@ cdef double output_delta(Objective *objective, floating *y_hat, floating *y, flo
     batch's total weight and the members; return the batch's weighted mean loss,
     the mean of the members'. A row of ŷ holds each member's ``width`` outputs
     in turn, all of them predicting that row of y."""
-    cdef Py_ssize_t i, j, m, at
+    cdef Py_ssize_t i, j, at
     cdef double e, loss, sample_loss, p, target, weight, total = 0, total_weight = 0
     cdef double level = objective.quantile_level
     cdef int kind = objective.loss
