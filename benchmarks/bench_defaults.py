@@ -445,11 +445,13 @@ def summarise(rows, models):
         }
     classification = [r for r in rows if r["task"] != REGRESSION]
     if classification:
+        # over the data sets where every model scored: the means compare like with like
+        scored = [r for r in classification if not any(r["results"][m]["errors"] for m in models)]
         summary["classification, mean log-loss and Brier"] = {
             m: {
-                "log_loss": float(np.mean([r["results"][m]["log_loss"] for r in classification])),
-                "brier": float(np.mean([r["results"][m]["brier"] for r in classification])),
-                "n": len(classification),
+                "log_loss": float(np.mean([r["results"][m]["log_loss"] for r in scored])),
+                "brier": float(np.mean([r["results"][m]["brier"] for r in scored])),
+                "n": len(scored),
             }
             for m in models
         }
@@ -462,7 +464,8 @@ def summarise(rows, models):
             }
     anchors = [m for m in ("hgb", "lgbm", "realmlp") if m in models]
     if "ours" in models and anchors:
-        best = [max(r["results"][m]["score"] for m in anchors) for r in rows]
+        # the best anchor that scored (a failed fit scores NaN)
+        best = [np.nanmax([r["results"][m]["score"] for m in anchors]) for r in rows]
         gaps = [r["results"]["ours"]["score"] - b for r, b in zip(rows, best)]
         summary["ours − the best of " + " and ".join(LABELS[m] for m in anchors)] = {
             "mean": float(np.mean(gaps)),
@@ -498,7 +501,7 @@ def print_summary(summary, rows, models, n_splits):
         elif label.startswith("classification, mean"):
             n = next(iter(value.values()))["n"]
             print(
-                f"- {label} over {n} classification data sets: "
+                f"- {label} over the {n} classification data sets where every model scored: "
                 + ", ".join(
                     f"{LABELS[m]} {v['log_loss']:.4f} / {v['brier']:.4f}" for m, v in value.items()
                 )
