@@ -183,13 +183,17 @@ def _to_categories(categories):
 def probability_scores(model, X, y):
     """A classifier's log-loss and Brier score (the squared error of the
     probabilities of every class, summed per sample) on (X, y)."""
-    proba = model.predict_proba(X)
-    classes = model.classes_
-    onehot = (np.asarray(y)[:, None] == classes[None, :]).astype(float)
+    proba, classes = model.predict_proba(X), model.classes_
     return {
         "log_loss": float(log_loss(y, proba, labels=classes)),
-        "brier": float(((proba - onehot) ** 2).sum(axis=1).mean()),
+        "brier": brier_score(y, proba, classes),
     }
+
+
+def brier_score(y, proba, classes):
+    """The squared errors of every class's probability, summed per sample, averaged."""
+    onehot = (np.asarray(y)[:, None] == classes[None, :]).astype(float)
+    return float(((proba - onehot) ** 2).sum(axis=1).mean())
 
 
 def _fit_and_score(model, X, y, train, test, metric, threads):

@@ -15,6 +15,7 @@ import argparse
 import warnings
 
 import numpy as np
+from bench_defaults import brier_score
 from defaults_data import CLASSIFICATION, DATASETS
 from machine import describe
 from sklearn.metrics import accuracy_score, log_loss
@@ -43,11 +44,6 @@ def member_probabilities(model, X):
                  + b + model._member_offsets[m])
         for m in range(k)
     ]  # fmt: skip
-
-
-def brier(y, proba, classes):
-    onehot = (np.asarray(y)[:, None] == classes[None, :]).astype(float)
-    return float(((proba - onehot) ** 2).sum(axis=1).mean())
 
 
 def main(argv=None):
@@ -81,8 +77,8 @@ def main(argv=None):
                 accuracy_score(y_test, classes[probs.argmax(1)]),
                 log_loss(y_test, logits, labels=classes),
                 log_loss(y_test, probs, labels=classes),
-                brier(y_test, logits, classes),
-                brier(y_test, probs, classes),
+                brier_score(y_test, logits, classes),
+                brier_score(y_test, probs, classes),
             ])  # fmt: skip
         mean = np.mean(scores, axis=0)
         totals.append(mean)

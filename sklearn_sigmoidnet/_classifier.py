@@ -33,9 +33,9 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         Members of an ensemble trained as one network: k networks of these
         hidden layers, side by side, each starting from its own random
         weights and trained on its own loss (the fit minimises the mean of
-        the members' losses), all on the same batches. Their mean prediction
-        (for classifiers, the mean of their logits) is itself a network of
-        the same form, k times as wide: the members' units side by side, each
+        the members' losses), all on the same batches. The mean of their
+        logits, then the softmax (or sigmoid), is itself a network of the
+        same form, k times as wide: the members' units side by side, each
         later layer's weights block-diagonal, so that ``coefs_`` and every
         method see one network. 1 is a single network.
     loss : {"log_loss"}, default="log_loss"

@@ -112,13 +112,8 @@ def _blocks(W):
 def _member_products(a, W, out):
     """out = a W: each member's columns of a times its block of W, into its
     columns of out."""
-    blocks = _blocks(W)
-    if len(blocks) == 1:
-        return _matmul(a, blocks[0], out)
-    _, fan_in, fan_out = blocks.shape
-    for m, block in enumerate(blocks):
-        np.matmul(a[:, m * fan_in : (m + 1) * fan_in], block,
-                  out=out[:, m * fan_out : (m + 1) * fan_out])  # fmt: skip
+    for a_m, out_m, W_m in _member_columns(a, out, W):
+        _matmul(a_m, W_m, out_m)
     return out
 
 

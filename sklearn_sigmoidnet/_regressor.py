@@ -36,10 +36,10 @@ class SigmoidNetRegressor(RegressorMixin, BaseSigmoidNet):
         hidden layers, side by side, each starting from its own random
         weights and trained on its own loss (the fit minimises the mean of
         the members' losses), all on the same batches. Their mean prediction
-        (for classifiers, the mean of their logits) is itself a network of
-        the same form, k times as wide: the members' units side by side, each
-        later layer's weights block-diagonal, so that ``coefs_`` and every
-        method see one network. 1 is a single network.
+        is itself a network of the same form, k times as wide: the members'
+        units side by side, each later layer's weights block-diagonal, so
+        that ``coefs_`` and every method see one network. 1 is a single
+        network.
     loss : {"squared_error", "absolute_error", "huber", "quantile", "poisson"}, \
             default="squared_error"
         The loss L: half the squared error (MSE), the absolute error (MAE),

@@ -360,38 +360,40 @@ cdef double output_delta(Objective *objective, floating *y_hat, floating *y, flo
     batch's total weight and the members; return the batch's weighted mean loss,
     the mean of the members'. A row of ŷ holds each member's ``width`` outputs
     in turn, all of them predicting that row of y."""
-    cdef Py_ssize_t i, j, at
+    cdef Py_ssize_t i, j, m, at
     cdef double e, loss, sample_loss, p, target, weight, total = 0, total_weight = 0
     cdef double level = objective.quantile_level
     cdef int kind = objective.loss
     for i in range(n):
         sample_loss = 0
-        for at in range(i * members * width, (i + 1) * members * width):
-            p = y_hat[at]
-            target = y[i * width + at % width]
-            e = p - target
-            if kind == SQUARED_ERROR:
-                loss = 0.5 * e * e
-            elif kind == ABSOLUTE_ERROR:
-                loss = fabs(e)
-                e = (e > 0) - (e < 0) if e == e else e
-            elif kind == HUBER:
-                loss = 0.5 * e * e if fabs(e) <= 1 else fabs(e) - 0.5
-                e = 1 if e > 1 else (-1 if e < -1 else e)
-            elif kind == QUANTILE:
-                loss = level * -e if e <= 0 else (level - 1) * -e
-                e = (e > 0) - level if e == e else e
-            elif kind == POISSON:  # the half deviance, zero at ŷ = y; NaN stays NaN
-                p = objective.tiny if p < objective.tiny else p
-                loss = p - target
-                if target != 0:
-                    loss += target * log(target / p)
-            elif kind == LOG_LOSS:
-                loss = -target * log(clip(p, objective.eps)) if target != 0 else 0
-            else:  # BINARY_LOG_LOSS: for 0/1 targets 1 - |e| is the probability of the outcome
-                loss = -log(clip(1 - fabs(e), objective.eps))
-            sample_loss += loss
-            delta[at] = <floating>e
+        for m in range(members):  # each member predicts the same row of y
+            for j in range(width):
+                at = (i * members + m) * width + j
+                p = y_hat[at]
+                target = y[i * width + j]
+                e = p - target
+                if kind == SQUARED_ERROR:
+                    loss = 0.5 * e * e
+                elif kind == ABSOLUTE_ERROR:
+                    loss = fabs(e)
+                    e = (e > 0) - (e < 0) if e == e else e
+                elif kind == HUBER:
+                    loss = 0.5 * e * e if fabs(e) <= 1 else fabs(e) - 0.5
+                    e = 1 if e > 1 else (-1 if e < -1 else e)
+                elif kind == QUANTILE:
+                    loss = level * -e if e <= 0 else (level - 1) * -e
+                    e = (e > 0) - level if e == e else e
+                elif kind == POISSON:  # the half deviance, zero at ŷ = y; NaN stays NaN
+                    p = objective.tiny if p < objective.tiny else p
+                    loss = p - target
+                    if target != 0:
+                        loss += target * log(target / p)
+                elif kind == LOG_LOSS:
+                    loss = -target * log(clip(p, objective.eps)) if target != 0 else 0
+                else:  # BINARY_LOG_LOSS: 1 - |e| is the probability of the 0/1 outcome
+                    loss = -log(clip(1 - fabs(e), objective.eps))
+                sample_loss += loss
+                delta[at] = <floating>e
         weight = 1 if weights == NULL else weights[i]
         total += weight * sample_loss
         total_weight += weight
