@@ -8,7 +8,8 @@ the configurations interleaved per repeat; for adam also dask-ml's
 - lbfgs: seconds per iteration, the final loss against the in-process one,
   and where an iteration's time goes (from the fit's DEBUG records of
   ``sklearn_sigmoidnet.dask``, one per call on the workers' shards): the
-  slowest shard's compute, the wait for it by the others (imbalance), the
+  slowest shard's compute, a shard's CPU time in it and its time off a core
+  (the thread ready but not running), the wait for it by the others (imbalance), the
   communication (each call's round trip less its slowest shard's compute)
   and the client's own time (scipy's step and the training loop: the
   iteration's time less its calls' round trips). The overhead is the
@@ -25,7 +26,8 @@ the overheads measured on the two smallest clusters (the client sends θ to,
 and receives a sum from, every shard: a cost per worker).
 
     python benchmarks/bench_dask.py --rows 2000000 --blocks 40
-    python benchmarks/bench_dask.py --rows 1000000 --units 32 --iterations 15 --repeats 3
+    python benchmarks/bench_dask.py --rows 1000000 --units 32 --iterations 15 --epochs 0 \
+        --repeats 3 --via scheduler direct
 """
 
 import argparse
@@ -106,14 +108,19 @@ class Calls(logging.Handler):
 
 def breakdown(calls, wall, n_steps):
     """Per step (an lbfgs iteration, an adam epoch) of ``wall`` seconds in all:
-    the slowest shard's compute, the others' wait for it, the communication,
-    the client's own time, and their overhead (communication + client)."""
+    the slowest shard's compute, a shard's mean CPU time in it and its time
+    off a core (waiting for one while it computed), the others' wait for the
+    slowest, the communication, the client's own time, and their overhead
+    (communication + client)."""
     slowest = sum(max(c.computed_s) for c in calls)
     mean = sum(np.mean(c.computed_s) for c in calls)
+    cpu = sum(np.mean(c.cpu_s) for c in calls)
     round_trips = sum(c.round_trip_s for c in calls)
     out = {
         "calls": len(calls) / n_steps,
         "compute": slowest / n_steps,
+        "compute_cpu": cpu / n_steps,
+        "off_core": (mean - cpu) / n_steps,
         "imbalance": (slowest - mean) / n_steps,
         "communication": (round_trips - slowest) / n_steps,
         "client": (wall - round_trips) / n_steps,
@@ -129,12 +136,13 @@ def time_to_target(model, target):
     return float(elapsed[reached[0]]) if reached.size else math.inf
 
 
-def run_cluster(n_workers, X, y, X_test, y_test, args, local):
-    """lbfgs and adam on a fresh cluster of ``n_workers``; Incremental too on 2."""
+def run_cluster(n_workers, X, y, X_test, y_test, args, local, direct):
+    """lbfgs and adam on a fresh cluster of ``n_workers``, the client calling the
+    workers ``direct``ly or through the scheduler; Incremental too on 2."""
     out = {}
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                       host="127.0.0.1", dashboard_address=None, memory_limit=0) as cluster, \
-            Client(cluster, direct_to_workers=args.direct) as client:  # fmt: skip
+            Client(cluster, direct_to_workers=direct) as client:  # fmt: skip
         dX = da.from_array(X, chunks=(len(X) // args.blocks, X.shape[1])).persist()
         dy = da.from_array(y, chunks=len(X) // args.blocks).persist()
         client.wait_for_workers(n_workers)
@@ -235,8 +243,10 @@ def main():
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--no-incremental", dest="incremental", action="store_false")
-    parser.add_argument("--direct", action="store_true",
-                        help="the client calls the workers directly, not through the scheduler")
+    parser.add_argument("--via", nargs="+", choices=["scheduler", "direct"],
+                        default=["scheduler"],
+                        help="the client calls the workers through the scheduler (dask's "
+                             "default) or directly (direct_to_workers=True); each in turn")
     args = parser.parse_args()
     args.units = tuple(args.units)
     X, y = make_data(args.rows, args.columns)
@@ -245,10 +255,16 @@ def main():
         print(f"load before: {f.read().split()[:3]}")
     summary = []
     for repeat in range(args.repeats):  # in process, then each cluster, interleaved
-        results = {"in-process": run_local(X, y, X_test, y_test, args)}
-        for n in args.workers:
-            results[n] = run_cluster(n, X, y, X_test, y_test, args, results["in-process"])
-        summary.append(report(results, args, repeat))
+        local = run_local(X, y, X_test, y_test, args)
+        summary.append({})
+        for via in args.via:
+            results = {"in-process": local}
+            for n in args.workers:
+                results[n] = run_cluster(n, X, y, X_test, y_test, args, local, via == "direct")
+            figures = report(results, args, repeat, via)
+            summary[-1].update(
+                {f"{key} ({via})" if len(args.via) > 1 else key: v for key, v in figures.items()}
+            )
     if args.repeats > 1:
         print("\n## medians over the repeats")
         for key in summary[0]:
@@ -259,12 +275,12 @@ def main():
         print(f"load after: {f.read().split()[:3]}")
 
 
-def report(results, args, repeat):
+def report(results, args, repeat, via):
     local = results["in-process"]
     clusters = list(args.workers)
     print(f"\n## repeat {repeat}: {args.rows:,} x {args.columns}, {args.blocks} blocks, "
           f"{args.units} units; lbfgs {args.iterations} iterations, adam {args.epochs} epochs, "
-          f"batch 32; client {'direct to workers' if args.direct else 'through the scheduler'}")
+          f"batch 32; client {'direct to workers' if via == 'direct' else 'through the scheduler'}")
     names = ["in process"] + [f"{n} worker{'s' * (n > 1)}" for n in clusters]
     incremental = "incremental" in results.get(2, {})
     print("| | " + " | ".join(names + ["Incremental, 2 workers"] * incremental) + " |")
@@ -282,7 +298,9 @@ def report(results, args, repeat):
     row("lbfgs loss, relative to in process", "lbfgs", "rel_loss", "{:.1e}")
     row("lbfgs evaluations / iteration", "lbfgs", "calls", "{:.2f}")
     row("lbfgs slowest shard's compute / iteration, s", "lbfgs", "compute", "{:.3f}")
-    for key, name in [("imbalance", "wait for the slowest shard"),
+    row("lbfgs a shard's CPU time / iteration, s", "lbfgs", "compute_cpu", "{:.3f}")
+    for key, name in [("off_core", "a shard's time off a core while computing"),
+                      ("imbalance", "wait for the slowest shard"),
                       ("communication", "communication"), ("client", "client's own time"),
                       ("overhead", "overhead (communication + client)")]:  # fmt: skip
         cells = ["–"] + [f"{1e3 * r['lbfgs'][key]:.1f}" for r in runs] + ["–"] * incremental
@@ -318,6 +336,9 @@ def report(results, args, repeat):
         # n processes n cores' worth; the speed-up at equal compute is the code's figure
         cost = other["lbfgs"]["compute"] * n / (one["lbfgs"]["compute"] * clusters[0])
         summary[f"lbfgs compute per row {n} / {clusters[0]}"] = cost
+        # of CPU time: above 1, the workers computed slower (not only waited for a core)
+        cpu = other["lbfgs"]["compute_cpu"] * n / (one["lbfgs"]["compute_cpu"] * clusters[0])
+        summary[f"lbfgs CPU per row {n} / {clusters[0]}"] = cpu
     if args.epochs and incremental:
         summary["adam sooner than Incremental, 2 workers"] = (
             results[2]["incremental"]["to_target_s"] / results[2]["adam"]["to_target_s"]

@@ -262,7 +262,7 @@ class BaseSigmoidNet(
         settings = plan.run_settings(data.n_rows)
         n_tasks = 1 if incremental else self.epochs
         fit_task, hooks = callback_hooks(self, n_tasks, X, y, model)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), data.client_threads():
             if plan.solver == "lbfgs":
                 result = train_lbfgs(network, data, settings, progress, hooks=hooks)
             else:

@@ -6,6 +6,7 @@ cluster: either way it returns a ``FitInput`` whose ``data`` implement
 use. Rows in memory are ``FitData``; partitions on a cluster are ``_dask``'s.
 """
 
+import contextlib
 import copy
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -43,6 +44,10 @@ class TrainingData(Protocol):
 
     def largest_values(self):
         """The largest |value| of the inputs and of the targets, by name, where known."""
+
+    def client_threads(self):
+        """A context for training on these data: the threads that this process's
+        own computing may use in it."""
 
 
 @dataclass
@@ -102,6 +107,9 @@ class FitData:
 
     def monitor(self, estimator, targets, model):
         return Monitor(estimator, targets, self, model)
+
+    def client_threads(self):
+        return contextlib.nullcontext()  # all of them: this process does the computing
 
     def largest_values(self):
         largest = {"X": 0, "y": 0}

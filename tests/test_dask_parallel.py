@@ -5,6 +5,7 @@ A real ``LocalCluster`` of two single-threaded worker processes, listening on
 process on the gathered rows.
 """
 
+import logging
 import os
 import signal
 import subprocess
@@ -20,9 +21,11 @@ import pytest
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
-from sklearn_sigmoidnet._dask import _client, _engine
+from sklearn_sigmoidnet._dask import _client, _data, _engine
+from sklearn_sigmoidnet._dask._client import WorkerLost
 from sklearn_sigmoidnet._dask._engine import round_groups
 
 N, BLOCK = 2400, 400
@@ -75,6 +78,89 @@ def test_an_ensemble_on_the_cluster_equals_the_in_process_fit(client):
     for fitted, expected in zip(on_cluster.coefs_, local.coefs_):
         np.testing.assert_allclose(fitted, expected, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(on_cluster._member_offsets, local._member_offsets, atol=1e-8)
+
+
+def test_an_lbfgs_evaluation_is_one_call_on_each_workers_shard(client, monkeypatch, caplog):
+    # the shards are made once per fit, and each evaluation of L(θ) is one call on
+    # each of them, logged with its round trip and each shard's compute
+    X, y, _ = data()
+    made = []
+    make = _data.ClusterData._made_shards
+
+    def counted(self):
+        made.append(self)
+        return make(self)
+
+    monkeypatch.setattr(_data.ClusterData, "_made_shards", counted)
+    with caplog.at_level(logging.DEBUG, logger="sklearn_sigmoidnet.dask"):
+        model = SigmoidNetRegressor((6,), solver="lbfgs", epochs=8, random_state=0).fit(
+            chunked(X), chunked(y)
+        )
+    calls = [record for record in caplog.records if record.name == "sklearn_sigmoidnet.dask"]
+    assert len(made) == 1
+    assert {record.method for record in calls} == {"gradient_sums"}
+    # the starting weights', then one or more per iteration (scipy's line search)
+    assert model.n_iter_ + 1 <= len(calls) <= 3 * (model.n_iter_ + 1)
+    for record in calls:  # two workers, two shards
+        assert len(record.computed_s) == len(record.cpu_s) == 2
+        assert record.round_trip_s >= max(record.computed_s) > 0
+        # a thread's CPU time cannot exceed the time it took (clocks of 1 ms or finer)
+        assert all(0 <= cpu <= wall + 1e-3 for wall, cpu in zip(record.computed_s, record.cpu_s))
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_the_client_computes_on_one_blas_thread_during_a_cluster_fit(client, monkeypatch,
+                                                                      solver):  # fmt: skip
+    # between its calls on the shards the client computes a few vectors; a pool of
+    # BLAS threads would spin after each step, on the cores that the workers compute on
+    def blas_threads():
+        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+    X, y, _ = data()
+    seen = []
+    on_shards = _data.ClusterData.on_shards
+
+    def recorded(self, *args, **kwargs):
+        seen.append(blas_threads())
+        return on_shards(self, *args, **kwargs)
+
+    monkeypatch.setattr(_data.ClusterData, "on_shards", recorded)
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert blas_threads() == {2}
+        SigmoidNetRegressor((4,), solver=solver, epochs=3, random_state=0).fit(
+            chunked(X), chunked(y)
+        )
+        assert blas_threads() == {2}  # as they were
+    assert seen and all(threads == {1} for threads in seen)
+
+
+def test_shards_found_on_a_lost_worker_are_made_again_for_the_next_call(monkeypatch):
+    # the shards' futures tell that a worker was lost: the call raises WorkerLost (which
+    # the engine retries) and the next call makes the shards again
+    class Shard:
+        def gradient_sums(self, scale):
+            return scale * np.ones(2), (0.01, 0.01)  # its value, and the seconds it took
+
+    class Kept:  # the future that keeps a shard
+        status = "finished"
+
+    made = []
+
+    def make(self):
+        made.append([Kept(), Kept()])
+        return [Shard(), Shard()], made[-1]
+
+    monkeypatch.setattr(_data.ClusterData, "_made_shards", make)
+    monkeypatch.setattr(_client, "gather", lambda client, calls: list(calls))
+    data = _data.ClusterData(None, ["part 0", "part 1"], [1, 1], [1.0, 1.0], 1, None,
+                             ["worker a", "worker b"])  # fmt: skip
+    np.testing.assert_array_equal(sum(data.on_shards("gradient_sums", 2.0)), [4.0, 4.0])
+    assert len(made) == 1
+    made[0][1].status = "lost"
+    with pytest.raises(WorkerLost, match="lost"):
+        data.on_shards("gradient_sums", 2.0)
+    np.testing.assert_array_equal(sum(data.on_shards("gradient_sums", 3.0)), [6.0, 6.0])
+    assert len(made) == 2
 
 
 def _bytes_of_numbers(part):

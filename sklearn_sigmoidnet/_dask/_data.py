@@ -20,7 +20,7 @@ from ._reduction import fit_inputs, fit_targets, input_summary
 from ._shards import Shard
 
 # each call on the workers' shards, timed: DEBUG records with its round trip and
-# each shard's compute (benchmarks/bench_dask.py reads them)
+# each shard's compute, on the clock and of CPU (benchmarks/bench_dask.py reads them)
 log = logging.getLogger("sklearn_sigmoidnet.dask")
 
 
@@ -70,12 +70,14 @@ class ClusterData:
             self._shards = None
             raise
         round_trip = time.perf_counter() - started
-        computed = [seconds for _, seconds in results]
         if log.isEnabledFor(logging.DEBUG):
+            computed, cpu = ([seconds[i] for _, seconds in results] for i in (0, 1))
             log.debug(
-                "%s on %d shards: %.2f ms round trip, %s ms computed", method, len(called),
-                1e3 * round_trip, [round(1e3 * s, 2) for s in computed],
-                extra={"method": method, "round_trip_s": round_trip, "computed_s": computed},
+                "%s on %d shards: %.2f ms round trip, %s ms computed (%s ms of CPU)", method,
+                len(called), 1e3 * round_trip, [round(1e3 * s, 2) for s in computed],
+                [round(1e3 * s, 2) for s in cpu],
+                extra={"method": method, "round_trip_s": round_trip, "computed_s": computed,
+                       "cpu_s": cpu},
             )  # fmt: skip
         values = [None] * len(actors)
         for k, (value, _) in zip(called, results):
@@ -131,6 +133,15 @@ class ClusterData:
 
     def largest_values(self):
         return {}  # the rows' largest values are not gathered from the workers
+
+    def client_threads(self):
+        """One BLAS thread: the client computes a few vectors between calls on the
+        shards (scipy's L-BFGS step, the averages), and a pool of more spins for a
+        while after each, which took a core from the workers on a shared machine
+        (docs/cluster.rst)."""
+        from threadpoolctl import threadpool_limits
+
+        return threadpool_limits(limits=1, user_api="blas")
 
 
 def check_fit_input(estimator, X, y, sample_weight, *, continuing, incremental, classes=None):

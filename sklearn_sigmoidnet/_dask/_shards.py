@@ -9,8 +9,9 @@ directly), with θ as its argument, and no task is scheduled: about 2 ms a
 round trip on the test machine, against 20-30 ms for a task per worker, a
 scatter of θ and a tree of sum tasks (docs/cluster.rst).
 
-Each method returns its value and the seconds it computed, for the
-breakdown of a fit's time (``_data.ClusterData.on_shards``).
+Each method returns its value and how long it computed, in seconds on the
+clock and of its thread's CPU (less where the thread waited for a core), for
+the breakdown of a fit's time (``_data.ClusterData.on_shards``).
 """
 
 import math
@@ -36,6 +37,15 @@ def layout_of(network):
         network.n_category_columns,
         network.n_members,
     )
+
+
+def _clocks():
+    return time.perf_counter(), time.thread_time()
+
+
+def _since(started):
+    """The seconds on the clock and of this thread's CPU since ``_clocks()`` was ``started``."""
+    return tuple(now - then for now, then in zip(_clocks(), started))
 
 
 def weight_of(part):
@@ -71,7 +81,7 @@ class Shard:
     def gradient_sums(self, theta, layout, objective, kind, gradient=True):
         """[Σ wᵢ Lᵢ, Σ wᵢ ∇Lᵢ] over the shard's partitions, in float64 (only the
         first without ``gradient``)."""
-        started = time.perf_counter()
+        started = _clocks()
         out = np.zeros(1 + (theta.size if gradient else 0))
         for part in self.parts.values():
             weight = weight_of(part)
@@ -86,7 +96,7 @@ class Shard:
                     out[1:] += weight * network.grad
                 else:
                     out[0] += weight * engine.loss(part, block_rows(network))
-        return out, time.perf_counter() - started
+        return out, _since(started)
 
     def local_passes(self, numbers, seeds, start, optimizer, objective, kind, layout,
                      batch_size):  # fmt: skip
@@ -95,7 +105,7 @@ class Shard:
         by a RandomState(``seeds[k]``), unless it is None. Returns θ and the
         state after them, their weighted mean loss, the updates, the first
         batch's loss and the partitions' weight."""
-        started = time.perf_counter()
+        started = _clocks()
         network = self._network(layout)
         network.theta[...], optimizer.state = start
         total_loss = total_weight = 0.0
@@ -116,15 +126,15 @@ class Shard:
             n_updates += updates
         mean_loss = total_loss / total_weight if total_weight else math.nan
         state = network.theta.copy(), optimizer.state, mean_loss, n_updates, first_loss
-        return (*state, total_weight), time.perf_counter() - started
+        return (*state, total_weight), _since(started)
 
     def validation_sums(self, theta, layout, targets):
         """For each partition: Σ wᵢ Lᵢ, Σ wᵢ and the sums that the score needs."""
-        started = time.perf_counter()
+        started = _clocks()
         network = self._network(layout)
         network.theta[...] = theta
         sums = [_validation_sums(part, network, targets) for part in self.parts.values()]
-        return sums, time.perf_counter() - started
+        return sums, _since(started)
 
 
 def _validation_sums(part, network, targets):
