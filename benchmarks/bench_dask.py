@@ -20,10 +20,15 @@ the configurations interleaved per repeat; for adam also dask-ml's
   counted from the calls, not sniffed from the network);
 - the client's and the workers' peak resident memory.
 
-Then a projection to 16 and 64 workers: T(n) = C / n + o(n), C the compute of
-one iteration on 1 worker, o(n) the overhead per iteration, a line through
-the overheads measured on the two smallest clusters (the client sends θ to,
-and receives a sum from, every shard: a cost per worker).
+Then, on every cluster, an evaluation's call on shards without partitions (no
+compute), 300 times: its round trip and the client process's CPU per call; and
+a projection to 16 and 64 workers, at ``--rows`` and at ``--project-rows``:
+T(n) = C / n + o(1) + k c (n - 1), C the compute of one iteration on 1 worker
+(scaled by rows), o(1) the overhead measured on 1 worker, k the calls per
+iteration and c the client's CPU per shard and call (the slope of the idle
+calls' CPU over the clusters' sizes): the client sends θ to, and takes a sum
+from, every shard in turn. A third cluster size (``--workers 1 2 4``) checks
+the model's overhead against the measured one.
 
     python benchmarks/bench_dask.py --rows 2000000 --blocks 40
     python benchmarks/bench_dask.py --rows 1000000 --units 32 --iterations 15 --epochs 0 \
@@ -43,6 +48,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
 from sklearn_sigmoidnet import SigmoidNetRegressor
+from sklearn_sigmoidnet._dask._shards import Shard, request
+from sklearn_sigmoidnet._engines import Objective
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 
@@ -129,6 +136,28 @@ def breakdown(calls, wall, n_steps):
     return out
 
 
+def idle_calls(client, theta_size, n_calls=300):
+    """An evaluation's call on a shard on every worker, ``n_calls`` times, as the
+    fit makes it (``Shard.call``, θ of ``theta_size``) but on shards without
+    partitions: the median round trip, and the client process's CPU per call
+    (its threads, and a LocalCluster's scheduler: what the client spends on the
+    messages to and from every shard, in turn)."""
+    shards = client.gather([client.submit(Shard, [], [], actor=True, workers=[w], pure=False)
+                            for w in sorted(client.nthreads())])  # fmt: skip
+    layout = ((20, 32, 1), ("sigmoid",), "identity", "float64", 0, 1)
+    call = request("gradient_sums", np.ones(theta_size), layout, Objective("squared_error"),
+                   "auto", True)  # fmt: skip
+    times = []
+    for _ in range(20):  # connections made, code warm
+        [reply.result() for reply in [shard.call(call) for shard in shards]]
+    cpu = time.process_time()
+    for _ in range(n_calls):
+        start = time.perf_counter()
+        [reply.result() for reply in [shard.call(call) for shard in shards]]
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), (time.process_time() - cpu) / n_calls
+
+
 def time_to_target(model, target):
     """Seconds of training until the held-out score first reached ``target``."""
     elapsed = np.cumsum(model.history_["duration_s"])
@@ -190,6 +219,7 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local, direct):
             }
             if n_workers == 2 and args.incremental:
                 out["incremental"] = run_incremental(dX, dy, X_test, y_test, args, local)
+        out["idle_round_trip"], out["idle_client_cpu"] = idle_calls(client, theta_bytes // 8)
         out["worker_peak_mb"] = max(client.run(peak_mb).values())
     return out
 
@@ -242,6 +272,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=5, help="adam epochs (0: no adam)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--project-rows", type=int, default=2_000_000,
+                        help="rows of the projection to 16 and 64 workers, beside --rows")
     parser.add_argument("--no-incremental", dest="incremental", action="store_false")
     parser.add_argument("--via", nargs="+", choices=["scheduler", "direct"],
                         default=["scheduler"],
@@ -305,6 +337,10 @@ def report(results, args, repeat, via):
                       ("overhead", "overhead (communication + client)")]:  # fmt: skip
         cells = ["–"] + [f"{1e3 * r['lbfgs'][key]:.1f}" for r in runs] + ["–"] * incremental
         print(f"| lbfgs {name} / iteration, ms | " + " | ".join(cells) + " |")
+    for key, name in [("idle_round_trip", "a call on every shard, no compute: round trip"),
+                      ("idle_client_cpu", "a call on every shard, no compute: client's CPU")]:
+        cells = ["–"] + [f"{1e3 * r[key]:.2f}" for r in runs] + ["–"] * incremental
+        print(f"| {name}, ms | " + " | ".join(cells) + " |")
     row("lbfgs bytes sent / evaluation", "lbfgs", "bytes_per_eval", "{:,}")
     if args.epochs:
         row("adam s to target", "adam", "to_target_s", "{:.2f}", in_process=True, inc=True)
@@ -349,31 +385,41 @@ def report(results, args, repeat, via):
     print()
     for key, value in summary.items():
         print(f"{key}: {value:.3f}")
-    projection(results, clusters, args.rows)
+    projection(results, clusters, args.rows, args.project_rows)
     return summary
 
 
-def projection(results, clusters, rows):
-    """T(n) = C / n + o(n) from the 1-worker compute and the measured overheads."""
+def projection(results, clusters, rows, project_rows):
+    """T(n) = C / n + o(n), o(n) = o(1) + k c (n - 1): C the compute of one
+    iteration on 1 worker, scaled by rows; o(1) the overhead measured on 1
+    worker; k the calls per iteration; c what the client spends on one more
+    shard in a call (it sends θ to, and takes a sum from, every shard in turn):
+    the slope of the client's CPU per idle call over the clusters' sizes. The
+    workers compute in parallel, and the rest of a call's latency does not
+    grow with them. Checked against the overhead measured on any cluster
+    beyond the two smallest."""
     if len(clusters) < 2 or clusters[0] != 1:
         return
     one = results[1]["lbfgs"]
-    compute = one["compute"]
-    (n1, o1), (n2, o2) = [(n, results[n]["lbfgs"]["overhead"]) for n in clusters[:2]]
-    per_worker = max((o2 - o1) / (n2 - n1), 0.0)
-    overhead = lambda n: o1 + per_worker * (n - n1)  # noqa: E731
-    print(f"lbfgs compute per iteration on 1 worker C = {compute:.3f} s; overhead o(n) = "
-          f"{1e3 * o1:.1f} ms + {1e3 * per_worker:.2f} ms per worker beyond {n1}")  # fmt: skip
+    cpu = [results[n]["idle_client_cpu"] for n in clusters]
+    per_shard = max(np.polyfit(clusters, cpu, 1)[0], 0.0)
+    calls, o1 = one["calls"], one["overhead"]
+    overhead = lambda n: o1 + calls * per_shard * (n - 1)  # noqa: E731
+    print(f"lbfgs overhead o(n) = {1e3 * o1:.1f} ms + {calls:.2f} calls x "
+          f"{1e3 * per_shard:.2f} ms a shard x (n - 1)")  # fmt: skip
     for n in clusters[2:]:
-        measured = 1e3 * results[n]["lbfgs"]["overhead"]
-        print(f"  check on {n} workers: overhead measured {measured:.1f} ms, "
-              f"the line gives {1e3 * overhead(n):.1f} ms")  # fmt: skip
-    for n in (16, 64):
-        projected = compute / n + overhead(n)
-        print(f"projected lbfgs s / iteration on {n} workers: {projected:.3f} "
-              f"(speed-up {one['s_per_iter'] / projected:.1f}x over 1 worker); a worker's "
-              f"compute equals the overhead at {overhead(n) * rows / compute:,.0f} rows "
-              f"per worker")  # fmt: skip
+        print(f"  check on {n} workers: overhead measured "
+              f"{1e3 * results[n]['lbfgs']['overhead']:.1f} ms, the model gives "
+              f"{1e3 * overhead(n):.1f} ms")  # fmt: skip
+    for at_rows in dict.fromkeys([rows, project_rows]):
+        compute = one["compute"] * at_rows / rows
+        t1 = compute + o1
+        print(f"at {at_rows:,} rows: C = {compute:.3f} s an iteration on 1 worker")
+        for n in (16, 64):
+            projected, even = compute / n + overhead(n), overhead(n) * at_rows / compute
+            print(f"  projected s / iteration on {n} workers: {projected:.4f} (speed-up "
+                  f"{t1 / projected:.1f}x over 1 worker); a worker's compute equals the "
+                  f"overhead at {even:,.0f} rows per worker")  # fmt: skip
 
 
 if __name__ == "__main__":

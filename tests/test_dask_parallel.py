@@ -24,7 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
-from sklearn_sigmoidnet._dask import _client, _data, _engine
+from sklearn_sigmoidnet._dask import _client, _data, _engine, _shards
 from sklearn_sigmoidnet._dask._client import WorkerLost
 from sklearn_sigmoidnet._dask._engine import round_groups
 
@@ -138,6 +138,8 @@ def test_shards_found_on_a_lost_worker_are_made_again_for_the_next_call(monkeypa
     # the shards' futures tell that a worker was lost: the call raises WorkerLost (which
     # the engine retries) and the next call makes the shards again
     class Shard:
+        call = _shards.Shard.call
+
         def gradient_sums(self, scale):
             return scale * np.ones(2), (0.01, 0.01)  # its value, and the seconds it took
 

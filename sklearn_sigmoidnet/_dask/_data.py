@@ -2,6 +2,7 @@
 
 import copy
 import logging
+import pickle
 import time
 
 import numpy as np
@@ -17,7 +18,7 @@ from ._client import WorkerLost, everywhere, mapped, worker_addresses
 from ._client import client as active_client
 from ._partitions import aligned_blocks, meta, raw_partition
 from ._reduction import fit_inputs, fit_targets, input_summary
-from ._shards import Shard
+from ._shards import Shard, request
 
 # each call on the workers' shards, timed: DEBUG records with its round trip and
 # each shard's compute, on the clock and of CPU (benchmarks/bench_dask.py reads them)
@@ -59,13 +60,15 @@ class ClusterData:
             actors, made = self._shards
             if any(future.status != "finished" for future in made):
                 raise WorkerLost(f"A shard's worker was lost: {[f.status for f in made]}.")
-            if each is None:
-                each = [()] * len(actors)
-            called = [k for k, first in enumerate(each) if first is not None]
+            if each is None:  # one request for every shard, pickled once
+                requests = [request(method, *args)] * len(actors)
+            else:
+                requests = [None if first is None else request(method, *first, *args)
+                            for first in each]  # fmt: skip
+            called = [k for k, call in enumerate(requests) if call is not None]
             started = time.perf_counter()
-            results = _client.gather(
-                client, [getattr(actors[k], method)(*each[k], *args) for k in called]
-            )
+            replies = _client.gather(client, [actors[k].call(requests[k]) for k in called])
+            results = [pickle.loads(reply) for reply in replies]
         except WorkerLost:
             self._shards = None
             raise
