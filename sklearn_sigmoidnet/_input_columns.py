@@ -35,6 +35,13 @@ class InputColumns:
         # a missing number's input, computed as a given one's is
         self.filled = (fill.astype(self.dtype) - self.shift) / self.scale
 
+    def __setstate__(self, state):
+        # unpickled from a message (a partition moved to another worker), a column
+        # may be a view of the message's bytes at any offset: the step reads
+        # aligned values only, so such a column is copied once
+        state["numbers"] = [np.require(column, requirements="A") for column in state["numbers"]]
+        self.__dict__.update(state)
+
     @functools.cached_property
     def fillable(self):
         """The numbers that may hold missing values: those whose sum is not

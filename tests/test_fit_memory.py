@@ -3,6 +3,8 @@ holds out rows by index, and X's columns are read where they lie, each batch
 encoded as training gathers it (``InputColumns``). The memory itself is
 measured by benchmarks/bench_memory.py."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -138,6 +140,29 @@ def _columns(rng, n, dtype, code_dtype=np.int8):
     shift, scale = np.array([1, -300, 4.0]), np.array([2, 50, 0.1])
     return InputColumns(numbers, codes, shift, scale, np.array([0.5, -290, 3.0]), np.array([1]),
                         dtype)  # fmt: skip
+
+
+def test_input_columns_unpickled_from_unaligned_bytes_are_read_as_before():
+    # a partition moved between dask workers arrives as views of a message's
+    # frames, which may start at any byte: the columns are aligned again
+    rng = np.random.RandomState(3)
+    U = _columns(rng, 40, np.float64)
+    buffers = []
+    message = pickle.dumps(U, protocol=5, buffer_callback=buffers.append)
+    shifted = []
+    for buffer in buffers:  # each frame one byte into a larger one
+        raw = buffer.raw()
+        frame = bytearray(raw.nbytes + 1)
+        frame[1:] = raw
+        shifted.append(memoryview(frame)[1:])
+    received = pickle.loads(message, buffers=shifted)
+    assert all(column.flags.aligned for column in received.numbers)
+    np.testing.assert_array_equal(received[:], U[:])
+    network = Network([9, 6, 2], ["sigmoid"], "identity", np.float64, n_category_columns=2)
+    network.initialize(np.random.RandomState(5))
+    engine = CompiledEngine(network, 6, Objective("squared_error"))
+    Y = rng.standard_normal((40, 2))
+    assert engine.loss(Rows(received, Y, None), 16) == engine.loss(Rows(U, Y, None), 16)
 
 
 @pytest.mark.parametrize("code_dtype", [np.int8, np.int64])
