@@ -48,6 +48,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
 from sklearn_sigmoidnet import SigmoidNetRegressor
+from sklearn_sigmoidnet._dask._client import gather
 from sklearn_sigmoidnet._dask._shards import Shard, request
 from sklearn_sigmoidnet._engines import Objective
 
@@ -149,11 +150,11 @@ def idle_calls(client, theta_size, n_calls=300):
                    "auto", True)  # fmt: skip
     times = []
     for _ in range(20):  # connections made, code warm
-        [reply.result() for reply in [shard.call(call) for shard in shards]]
+        gather(client, [shard.call(call) for shard in shards])
     cpu = time.process_time()
     for _ in range(n_calls):
         start = time.perf_counter()
-        [reply.result() for reply in [shard.call(call) for shard in shards]]
+        gather(client, [shard.call(call) for shard in shards])
         times.append(time.perf_counter() - start)
     return float(np.median(times)), (time.process_time() - cpu) / n_calls
 

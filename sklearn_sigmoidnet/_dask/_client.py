@@ -1,5 +1,7 @@
 """The client, and the results of the workers' tasks: gathered, retried, shared."""
 
+import asyncio
+
 # evaluations of L(θ), local rounds and validations are functions of θ alone,
 # so one that lost its inputs with a worker is run again from the same θ
 ATTEMPTS = 3
@@ -49,7 +51,12 @@ def gather(client, futures):
 
     try:
         if isinstance(futures, list) and futures and isinstance(futures[0], BaseActorFuture):
-            return [future.result() for future in futures]
+            # awaited together on the client's event loop: one hand-off between threads
+            # for all of them, where each ``result()`` is one (docs/cluster.rst)
+            async def results():
+                return await asyncio.gather(*futures)
+
+            return client.sync(results)
         return client.gather(futures)
     except (KilledWorker, FutureCancelledError, OSError) as error:  # CommClosedError: OSError
         raise WorkerLost(
