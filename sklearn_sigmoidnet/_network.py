@@ -182,20 +182,26 @@ class Network:
     def initialize(self, rng, input_width=None):
         """Random starting weights and biases, drawn from the RandomState ``rng``.
 
-        A sigmoid layer starts with weights of standard deviation 1/√fan_in,
-        so that r = b + W x has unit variance for standardised x, and biases
-        of standard deviation 1, which spread the units' steps across the
-        data: its sigmoids start bent, not in their nearly straight middle,
-        where a network of them could only learn a near-linear curve first.
-        Every other layer starts Glorot-uniform: U(±√(6 / (fan_in + fan_out))).
+        A first hidden layer of sigmoids starts with weights of standard
+        deviation 1/√fan_in, so that W x has unit variance for standardised
+        x, and biases of standard deviation 1, which spread the units' steps
+        across the data: its sigmoids start bent, not in their nearly
+        straight middle, where a network of them could only learn a
+        near-linear curve first. Every other layer starts Glorot-uniform:
+        U(±√(6 / (fan_in + fan_out))). A later sigmoid layer's inputs are
+        sigmoids, not standardised, and its r varies over a few tenths:
+        biases of standard deviation 1 there put most of its units on the
+        sigmoid's shoulders, and a (256, 256) network learnt more slowly
+        (docs/defaults.rst, "Deeper networks' starting weights").
         The first layer's fan_in is ``input_width``, the columns of X, when
         given: a sample adds one row of W per category column, not all of them.
         Each member draws its own; the fans are a member's.
         """
         for W, b, activation, fan_out in zip(self.W, self.b, self.activations,
                                              self.layer_sizes[1:]):  # fmt: skip
-            fan_in = input_width if W is self.W[0] and input_width else W.shape[-2]
-            if activation in ("sigmoid", "logistic") and W is not self.W[-1]:
+            first = W is self.W[0]
+            fan_in = input_width if first and input_width else W.shape[-2]
+            if activation in ("sigmoid", "logistic") and first and W is not self.W[-1]:
                 W[...] = rng.uniform(-1, 1, W.shape) * np.sqrt(3 / fan_in)
                 b[...] = rng.uniform(-1, 1, b.shape) * np.sqrt(3)
             else:

@@ -142,3 +142,21 @@ def test_one_sgd_step_by_hand():
         "b": network.b[1][0],
     }
     assert got == expected
+
+
+def test_the_first_sigmoid_layer_starts_bent_and_the_later_ones_glorot():
+    # standardised x gives the first layer's r = b + W x unit variance and biases of
+    # spread 1; a later sigmoid layer's inputs are sigmoids in (0, 1), and biases of
+    # spread 1 would put its steps beyond them (docs/defaults.rst)
+    sizes = [30, 200, 200, 200, 1]
+    network = Network(sizes, ["sigmoid"] * 3, "identity", np.float64)
+    network.initialize(np.random.RandomState(0))
+    W, b = network.W, network.b
+    assert W[0].std() == pytest.approx(1 / np.sqrt(30), rel=0.05)
+    assert b[0].std() == pytest.approx(1.0, rel=0.15)
+    x = np.random.RandomState(1).normal(size=(2000, 30))
+    assert (x @ W[0] + b[0]).std() == pytest.approx(np.sqrt(2), rel=0.1)
+    for layer, (fan_in, fan_out) in enumerate(zip(sizes[1:-1], sizes[2:]), start=1):
+        bound = np.sqrt(6 / (fan_in + fan_out))
+        assert np.abs(W[layer]).max() <= bound and np.abs(b[layer]).max() <= bound
+        assert W[layer].std() == pytest.approx(bound / np.sqrt(3), rel=0.05)
