@@ -145,9 +145,10 @@ def test_one_sgd_step_by_hand():
 
 
 def test_the_first_sigmoid_layer_starts_bent_and_the_later_ones_glorot():
-    # standardised x gives the first layer's r = b + W x unit variance and biases of
-    # spread 1; a later sigmoid layer's inputs are sigmoids in (0, 1), and biases of
-    # spread 1 would put its steps beyond them (docs/defaults.rst)
+    # standardised x gives the first layer's W x unit variance, and its biases have a
+    # spread of 1 (r = b + W x: variance 2); a later sigmoid layer's inputs are
+    # sigmoids in (0, 1), where biases of spread 1 put its units on the sigmoid's
+    # shoulders (docs/defaults.rst)
     sizes = [30, 200, 200, 200, 1]
     network = Network(sizes, ["sigmoid"] * 3, "identity", np.float64)
     network.initialize(np.random.RandomState(0))
