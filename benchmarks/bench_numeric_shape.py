@@ -21,7 +21,11 @@ the estimator's own missing-value encoding), cross-validated as
   sigmoids" of each column;
 - ``impute-mean``, ``impute-median`` (not run unless named): the numeric
   columns' missing values filled with their mean or median, so that ours sees
-  no NaN and learns no indicator.
+  no NaN and learns no indicator;
+- ``choose-V`` (not run unless named; V another variant, e.g. ``choose-ple16``):
+  ``none`` or V, whichever scores better on a fifth of the fold's training rows
+  held out when both are fitted on the rest, then fitted on all of them: what
+  a switch chosen on the validation split would do.
 
 It prints each variant's score per data set, ours − HGB (HGB from
 ``--hgb``, a ``bench_defaults.py --out`` JSON of the same machine), and the
@@ -41,9 +45,10 @@ import pandas as pd
 from bench_defaults import cross_validate_model
 from defaults_data import DATASETS, REGRESSION
 from machine import describe
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import (
     FunctionTransformer,
@@ -120,7 +125,39 @@ def numeric_step(variant, n_rows):
     raise ValueError(f"unknown variant {variant!r}: one of {VARIANTS + IMPUTERS} or pleN")
 
 
+class ChosenOnValidation(BaseEstimator):
+    """The better of ``candidates`` on a fifth of the training rows, held out
+    while each is fitted on the rest (stratified for classifiers), then fitted
+    on all of them."""
+
+    def __init__(self, candidates, classifier):
+        self.candidates = candidates
+        self.classifier = classifier
+
+    def fit(self, X, y):
+        split = StratifiedShuffleSplit if self.classifier else ShuffleSplit
+        train, valid = next(split(1, test_size=0.2, random_state=0).split(X, y))
+        scores = [
+            clone(model).fit(X.iloc[train], y.iloc[train]).score(X.iloc[valid], y.iloc[valid])
+            for model in self.candidates
+        ]
+        self.chosen_ = int(np.argmax(scores))
+        self.model_ = clone(self.candidates[self.chosen_]).fit(X, y)
+        if self.classifier:
+            self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
 def make_model(variant, task, n_rows):
+    if variant.startswith("choose-"):
+        candidates = [make_model(v, task, n_rows) for v in ("none", variant[len("choose-"):])]
+        return ChosenOnValidation(candidates, classifier=task != REGRESSION)
     net = SigmoidNetRegressor if task == REGRESSION else SigmoidNetClassifier
     estimator = net(random_state=0)
     if variant == "none":

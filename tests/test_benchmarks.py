@@ -11,9 +11,12 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.special import expit
 from sklearn.datasets import load_iris, make_classification
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import LinearRegression
 
 from sklearn_sigmoidnet import SigmoidNetClassifier, _engines, _network, _step
 from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
@@ -143,8 +146,20 @@ def test_piecewise_linear_encoding_ramps_between_the_quantiles():
     assert list(ple.get_feature_names_out(["a", "b"])) == ["a_ple0", "a_ple1", "b_ple0"]
 
 
+def test_the_choice_on_validation_takes_the_better_candidate_refitted_on_all():
+    bench = _load("bench_numeric_shape")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    y = pd.Series(X @ [1.0, -2.0, 0.5] + 0.1 * rng.normal(size=200))
+    for candidates, chosen in [((DummyRegressor(), LinearRegression()), 1),
+                               ((LinearRegression(), DummyRegressor()), 0)]:  # fmt: skip
+        model = bench.ChosenOnValidation(list(candidates), classifier=False).fit(X, y)
+        assert model.chosen_ == chosen
+        np.testing.assert_allclose(model.predict(X), LinearRegression().fit(X, y).predict(X))
+
+
 def test_numeric_shape_benchmark_runs(capsys):
-    variants = "none,clip,smooth-clip,quantile,ple,ple3,impute-median"
+    variants = "none,clip,smooth-clip,quantile,ple,ple3,impute-median,choose-ple3"
     rows = _load("bench_numeric_shape").main(["--only", "iris", "--folds", "2",
                                               "--variants", variants])  # fmt: skip
     assert "| iris |" in capsys.readouterr().out
