@@ -22,10 +22,10 @@ the estimator's own missing-value encoding), cross-validated as
 - ``impute-mean``, ``impute-median`` (not run unless named): the numeric
   columns' missing values filled with their mean or median, so that ours sees
   no NaN and learns no indicator;
-- ``choose-V`` (not run unless named; V another variant, e.g. ``choose-ple16``):
-  ``none`` or V, whichever scores better on a fifth of the fold's training rows
-  held out when both are fitted on the rest, then fitted on all of them: what
-  a switch chosen on the validation split would do.
+- ``choose-V`` (not run unless named; V another variant, e.g. ``choose-ple16``,
+  or several joined by +): ``none`` or V, whichever scores best on a fifth of
+  the fold's training rows held out when each is fitted on the rest, then
+  fitted on all of them: what a switch chosen on the validation split would do.
 
 It prints each variant's score per data set, ours − HGB (HGB from
 ``--hgb``, a ``bench_defaults.py --out`` JSON of the same machine), and the
@@ -156,7 +156,8 @@ class ChosenOnValidation(BaseEstimator):
 
 def make_model(variant, task, n_rows):
     if variant.startswith("choose-"):
-        candidates = [make_model(v, task, n_rows) for v in ("none", variant[len("choose-"):])]
+        others = variant[len("choose-"):].split("+")
+        candidates = [make_model(v, task, n_rows) for v in ("none", *others)]
         return ChosenOnValidation(candidates, classifier=task != REGRESSION)
     net = SigmoidNetRegressor if task == REGRESSION else SigmoidNetClassifier
     estimator = net(random_state=0)

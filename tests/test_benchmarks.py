@@ -159,7 +159,7 @@ def test_the_choice_on_validation_takes_the_better_candidate_refitted_on_all():
 
 
 def test_numeric_shape_benchmark_runs(capsys):
-    variants = "none,clip,smooth-clip,quantile,ple,ple3,impute-median,choose-ple3"
+    variants = "none,clip,smooth-clip,quantile,ple,ple3,impute-median,choose-ple3+clip"
     rows = _load("bench_numeric_shape").main(["--only", "iris", "--folds", "2",
                                               "--variants", variants])  # fmt: skip
     assert "| iris |" in capsys.readouterr().out
