@@ -48,6 +48,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
 from sklearn_sigmoidnet import SigmoidNetRegressor
+from sklearn_sigmoidnet._dask import _data
 from sklearn_sigmoidnet._dask._client import gather
 from sklearn_sigmoidnet._dask._shards import Shard, request
 from sklearn_sigmoidnet._engines import Objective
@@ -199,6 +200,19 @@ def run_cluster(n_workers, X, y, X_test, y_test, args, local, direct):
             "client_growth_mb": growth.mb,
             **breakdown(evaluations, training, model.n_iter_),
         }
+        if args.tree and n_workers > 1:  # the same fit with its shards called in groups
+            groups_from, _data.GROUPS_FROM = _data.GROUPS_FROM, 2
+            try:
+                with Calls() as calls:
+                    model = lbfgs.fit(dX, dy)
+            finally:
+                _data.GROUPS_FROM = groups_from
+            training = sum(model.history_["duration_s"])
+            out["lbfgs_tree"] = {
+                "s_per_iter": training / model.n_iter_,
+                "rel_loss": abs(model.loss_ - local["lbfgs_loss"]) / local["lbfgs_loss"],
+                **breakdown(calls.of("gradient_sums")[1:], training, model.n_iter_),
+            }
         if args.epochs:
             adam = SigmoidNetRegressor(args.units, solver="adam", epochs=args.epochs,
                                        batch_size=32, early_stopping=True,
@@ -276,6 +290,9 @@ def main():
     parser.add_argument("--project-rows", type=int, default=2_000_000,
                         help="rows of the projection to 16 and 64 workers, beside --rows")
     parser.add_argument("--no-incremental", dest="incremental", action="store_false")
+    parser.add_argument("--tree", action="store_true",
+                        help="on 2 workers and more, the lbfgs fit again with the shards "
+                             "called in groups (a tree of calls, forced): the hop's cost")
     parser.add_argument("--via", nargs="+", choices=["scheduler", "direct"],
                         default=["scheduler"],
                         help="the client calls the workers through the scheduler (dask's "
@@ -343,6 +360,15 @@ def report(results, args, repeat, via):
         cells = ["–"] + [f"{1e3 * r[key]:.2f}" for r in runs] + ["–"] * incremental
         print(f"| {name}, ms | " + " | ".join(cells) + " |")
     row("lbfgs bytes sent / evaluation", "lbfgs", "bytes_per_eval", "{:,}")
+    if args.tree:
+        for key, name, form in [("s_per_iter", "s / iteration", "{:.3f}"),
+                                ("rel_loss", "loss, relative to in process", "{:.1e}")]:
+            cells = ["–"] + [form.format(r["lbfgs_tree"][key]) if "lbfgs_tree" in r else "–"
+                             for r in runs] + ["–"] * incremental  # fmt: skip
+            print(f"| lbfgs in groups, {name} | " + " | ".join(cells) + " |")
+        cells = ["–"] + [f"{1e3 * r['lbfgs_tree']['overhead']:.1f}" if "lbfgs_tree" in r
+                         else "–" for r in runs] + ["–"] * incremental  # fmt: skip
+        print("| lbfgs in groups, overhead / iteration, ms | " + " | ".join(cells) + " |")
     if args.epochs:
         row("adam s to target", "adam", "to_target_s", "{:.2f}", in_process=True, inc=True)
         row("adam best held-out R²", "adam", "best", "{:.4f}", in_process=True, inc=True)
@@ -383,6 +409,9 @@ def report(results, args, repeat, via):
     for n in clusters:
         overhead_ms = 1e3 * results[n]["lbfgs"]["overhead"]
         summary[f"lbfgs overhead / iteration, {n} workers, ms"] = overhead_ms
+        if "lbfgs_tree" in results[n]:
+            overhead_ms = 1e3 * results[n]["lbfgs_tree"]["overhead"]
+            summary[f"lbfgs in groups, overhead / iteration, {n} workers, ms"] = overhead_ms
     print()
     for key, value in summary.items():
         print(f"{key}: {value:.3f}")
@@ -391,13 +420,18 @@ def report(results, args, repeat, via):
 
 
 def projection(results, clusters, rows, project_rows):
-    """T(n) = C / n + o(n), o(n) = o(1) + k c (n - 1): C the compute of one
-    iteration on 1 worker, scaled by rows; o(1) the overhead measured on 1
-    worker; k the calls per iteration; c what the client spends on one more
-    shard in a call (it sends θ to, and takes a sum from, every shard in turn):
-    the slope of the client's CPU per idle call over the clusters' sizes. The
-    workers compute in parallel, and the rest of a call's latency does not
-    grow with them. Checked against the overhead measured on any cluster
+    """T(n) = C / n + o(n): C the compute of one iteration on 1 worker, scaled
+    by rows; o(n) = o(1) + k c (n - 1) for flat calls, o(1) the overhead
+    measured on 1 worker, k the calls per iteration and c what the client
+    spends on one more shard in a call (it sends θ to, and takes a sum from,
+    every shard in turn): the slope of the client's CPU per idle call over the
+    clusters' sizes. The workers compute in parallel, and the rest of a call's
+    latency does not grow with them. In m groups of g (the fit's from
+    ``_data.GROUPS_FROM`` shards on), o(n) = o(1) + k (c (m - 1) + h + c (g - 1)):
+    the client calls m leaders, the last passes the call on to g - 1 shards
+    (at about the client's cost each), and the hop there and back costs h, the
+    overhead of the 2-worker fit in one group less that of its flat fit, per
+    call (``--tree``). Checked against the overhead measured on any cluster
     beyond the two smallest."""
     if len(clusters) < 2 or clusters[0] != 1:
         return
@@ -405,22 +439,40 @@ def projection(results, clusters, rows, project_rows):
     cpu = [results[n]["idle_client_cpu"] for n in clusters]
     per_shard = max(np.polyfit(clusters, cpu, 1)[0], 0.0)
     calls, o1 = one["calls"], one["overhead"]
-    overhead = lambda n: o1 + calls * per_shard * (n - 1)  # noqa: E731
+    flat = lambda n: o1 + calls * per_shard * (n - 1)  # noqa: E731
     print(f"lbfgs overhead o(n) = {1e3 * o1:.1f} ms + {calls:.2f} calls x "
           f"{1e3 * per_shard:.2f} ms a shard x (n - 1)")  # fmt: skip
+    models = {"flat": flat}
+    if "lbfgs_tree" in results[clusters[1]]:
+        pair = results[clusters[1]]
+        hop = max((pair["lbfgs_tree"]["overhead"] - pair["lbfgs"]["overhead"]) / calls, 0.0)
+
+        def grouped(n, size=None):
+            size = size or max(2, math.isqrt(n))
+            return o1 + calls * (per_shard * (math.ceil(n / size) - 1) + hop
+                                 + per_shard * (size - 1))  # fmt: skip
+
+        models["in groups of about √n"] = grouped
+        print(f"in groups: + h = {1e3 * hop:.2f} ms a call (the hop), measured on "
+              f"{clusters[1]} workers")  # fmt: skip
     for n in clusters[2:]:
         print(f"  check on {n} workers: overhead measured "
               f"{1e3 * results[n]['lbfgs']['overhead']:.1f} ms, the model gives "
-              f"{1e3 * overhead(n):.1f} ms")  # fmt: skip
+              f"{1e3 * flat(n):.1f} ms")  # fmt: skip
+        if "lbfgs_tree" in results[n] and len(models) > 1:
+            print(f"  in groups of 2 on {n} workers: overhead measured "
+                  f"{1e3 * results[n]['lbfgs_tree']['overhead']:.1f} ms, the model gives "
+                  f"{1e3 * grouped(n, 2):.1f} ms")  # fmt: skip
     for at_rows in dict.fromkeys([rows, project_rows]):
         compute = one["compute"] * at_rows / rows
         t1 = compute + o1
         print(f"at {at_rows:,} rows: C = {compute:.3f} s an iteration on 1 worker")
-        for n in (16, 64):
-            projected, even = compute / n + overhead(n), overhead(n) * at_rows / compute
-            print(f"  projected s / iteration on {n} workers: {projected:.4f} (speed-up "
-                  f"{t1 / projected:.1f}x over 1 worker); a worker's compute equals the "
-                  f"overhead at {even:,.0f} rows per worker")  # fmt: skip
+        for name, overhead in models.items():
+            for n in (16, 64):
+                projected, even = compute / n + overhead(n), overhead(n) * at_rows / compute
+                print(f"  {name}, projected s / iteration on {n} workers: {projected:.4f} "
+                      f"(speed-up {t1 / projected:.1f}x over 1 worker); a worker's compute "
+                      f"equals the overhead at {even:,.0f} rows per worker")  # fmt: skip
 
 
 if __name__ == "__main__":

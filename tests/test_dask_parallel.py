@@ -18,6 +18,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
+from distributed.actor import BaseActorFuture
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
@@ -163,6 +164,102 @@ def test_shards_found_on_a_lost_worker_are_made_again_for_the_next_call(monkeypa
         data.on_shards("gradient_sums", 2.0)
     np.testing.assert_array_equal(sum(data.on_shards("gradient_sums", 3.0)), [6.0, 6.0])
     assert len(made) == 2
+
+
+def test_shards_are_grouped_from_a_dozen_on():
+    # one call per shard below GROUPS_FROM; then groups of about √n, in order
+    assert [list(g) for g in _data.groups_of(3)] == [[0], [1], [2]]
+    assert len(_data.groups_of(_data.GROUPS_FROM - 1)) == _data.GROUPS_FROM - 1
+    assert [len(g) for g in _data.groups_of(16)] == [4, 4, 4, 4]
+    groups = _data.groups_of(64)
+    assert [len(g) for g in groups] == [8] * 8
+    assert [k for g in groups for k in g] == list(range(64))
+    assert [len(g) for g in _data.groups_of(13)] == [3, 3, 3, 3, 1]
+
+
+def _counted_calls(monkeypatch):
+    """The number of actor calls in each of the client's gathers, as a list that grows."""
+    sent = []
+    gather = _client.gather
+
+    def counted(client_, futures):
+        if isinstance(futures, list) and isinstance(futures[0], BaseActorFuture):
+            sent.append(len(futures))
+        return gather(client_, futures)
+
+    monkeypatch.setattr(_client, "gather", counted)
+    return sent
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_shards_called_in_groups_give_the_fit_of_one_call_each(client, monkeypatch, solver):
+    # the leader of a group passes the other's requests on from its worker and
+    # returns their replies in order: the client adds up the same sums in the same
+    # order, with one call per group (here both shards in one)
+    X, y, _ = data()
+    est = SigmoidNetRegressor((6,), solver=solver, epochs=6, batch_size=32,
+                              early_stopping=solver == "adam", random_state=0)  # fmt: skip
+    flat = clone(est).fit(chunked(X), chunked(y))
+    monkeypatch.setattr(_data, "GROUPS_FROM", 2)
+    sent = _counted_calls(monkeypatch)
+    grouped = clone(est).fit(chunked(X), chunked(y))
+    assert grouped.loss_ == flat.loss_
+    for fitted, expected in zip(grouped.coefs_, flat.coefs_):
+        np.testing.assert_array_equal(fitted, expected)
+    if solver == "adam":
+        assert grouped.validation_scores_ == flat.validation_scores_
+        assert grouped.n_updates_ == flat.n_updates_
+    # the shards made, the leader told its group, then one call per evaluation or round
+    assert len(sent) > grouped.n_iter_ and set(sent) == {1}
+
+
+@pytest.mark.parametrize("killed", [0, 1], ids=["leader", "led"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_a_killed_worker_in_a_group_is_retried_or_a_clear_error(client, monkeypatch, solver,
+                                                                 killed):  # fmt: skip
+    # the leader watches the futures that keep its group's shards: a worker lost
+    # under one fails the call as a lost worker, and the fit is retried (or raises),
+    # rather than waiting; a lost leader fails it as a flat call
+    X, y, _ = data()
+    est = SigmoidNetRegressor((12,), solver=solver, epochs=40 if solver == "lbfgs" else 12,
+                              batch_size=32, early_stopping=False, n_iter_no_change=np.inf,
+                              random_state=0)  # fmt: skip
+    undisturbed = clone(est).fit(chunked(X), chunked(y))
+    monkeypatch.setattr(_data, "GROUPS_FROM", 2)
+    pids = client.run(os.getpid)
+    victim = sorted(pids)[killed]  # the first shard's worker leads the second's
+    calls = {"n": 0}
+    gather = _client.gather
+
+    def gather_then_kill(client_, futures):
+        calls["n"] += 1
+        if calls["n"] == 12:
+            threading.Thread(target=os.kill, args=(pids[victim], signal.SIGKILL)).start()
+        return gather(client_, futures)
+
+    monkeypatch.setattr(_client, "gather", gather_then_kill)
+    model, outcome = clone(est), {}
+
+    def fit():
+        try:
+            model.fit(chunked(X), chunked(y))
+            outcome["fitted"] = True
+        except RuntimeError as error:
+            outcome["error"] = error
+
+    fitting = threading.Thread(target=fit, daemon=True)
+    fitting.start()
+    fitting.join(timeout=180)
+    assert not fitting.is_alive(), "the fit waited on the lost worker"
+    if "error" in outcome:  # dask gave up: unfitted, with a clear message
+        assert "worker was lost" in str(outcome["error"]), outcome["error"]
+        assert not hasattr(model, "coefs_")
+    else:  # recomputed from the same θ: the same fit
+        assert outcome == {"fitted": True}
+        assert model.n_updates_ == undisturbed.n_updates_
+        assert model.loss_ == pytest.approx(undisturbed.loss_, rel=1e-6)
+    assert calls["n"] >= 12
+    client.wait_for_workers(2, timeout=30)  # the nanny restarts it
 
 
 def _bytes_of_numbers(part):

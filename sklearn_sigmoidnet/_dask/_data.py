@@ -2,6 +2,7 @@
 
 import copy
 import logging
+import math
 import pickle
 import time
 
@@ -18,11 +19,24 @@ from ._client import WorkerLost, everywhere, mapped, worker_addresses
 from ._client import client as active_client
 from ._partitions import aligned_blocks, meta, raw_partition
 from ._reduction import fit_inputs, fit_targets, input_summary
-from ._shards import Shard, request
+from ._shards import Shard, message, request
 
 # each call on the workers' shards, timed: DEBUG records with its round trip and
 # each shard's compute, on the clock and of CPU (benchmarks/bench_dask.py reads them)
 log = logging.getLogger("sklearn_sigmoidnet.dask")
+
+# from this many shards on, they are called in groups of about √n (a tree of calls,
+# ``Shard.relay``): a hop between workers costs about the client's CPU for six
+# shards, and the tree saves the client n − n/g of them (docs/cluster.rst)
+GROUPS_FROM = 12
+
+
+def groups_of(n_shards):
+    """The shards' groups, consecutive in ``by_worker``'s order, of about √n
+    shards from ``GROUPS_FROM`` on and of one before: the client calls the
+    first of each, which passes the call on to the others."""
+    size = max(2, math.isqrt(n_shards)) if n_shards >= GROUPS_FROM else 1
+    return [range(start, min(start + size, n_shards)) for start in range(0, n_shards, size)]
 
 
 class ClusterData:
@@ -65,10 +79,20 @@ class ClusterData:
             else:
                 requests = [None if first is None else request(method, *first, *args)
                             for first in each]  # fmt: skip
-            called = [k for k, call in enumerate(requests) if call is not None]
+            groups = [group for group in groups_of(len(actors))
+                      if any(requests[k] is not None for k in group)]  # fmt: skip
             started = time.perf_counter()
-            replies = _client.gather(client, [actors[k].call(requests[k]) for k in called])
-            results = [pickle.loads(reply) for reply in replies]
+            answers = _client.gather(client, [
+                actors[group[0]].relay(message(requests[k] for k in group)) if len(group) > 1
+                else actors[group[0]].call(requests[group[0]])
+                for group in groups
+            ])  # fmt: skip
+            replies = {}
+            for group, answer in zip(groups, answers):  # a leader's: its group's replies
+                replies.update(zip(group, pickle.loads(answer)) if len(group) > 1
+                               else [(group[0], answer)])  # fmt: skip
+            called = [k for k in range(len(actors)) if replies.get(k) is not None]
+            results = [pickle.loads(replies[k]) for k in called]
         except WorkerLost:
             self._shards = None
             raise
@@ -96,7 +120,13 @@ class ClusterData:
                           workers=[worker], allow_other_workers=True, pure=False)
             for worker, group in self.by_worker.items()
         ]  # fmt: skip
-        return _client.gather(client, made), made
+        actors = _client.gather(client, made)
+        led = [actors[group[0]].lead([actors[k] for k in group[1:]],
+                                     [made[k].key for k in group[1:]])
+               for group in groups_of(len(actors)) if len(group) > 1]  # fmt: skip
+        if led:
+            _client.gather(client, led)
+        return actors, made
 
     def subset(self, index):
         index = list(index)

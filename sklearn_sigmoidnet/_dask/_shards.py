@@ -16,6 +16,15 @@ call on its own, and that took a third of the client's CPU per shard and
 call (docs/cluster.rst). The same request goes to every shard of an
 evaluation, pickled once.
 
+From ``_data.GROUPS_FROM`` shards on, the client calls them in groups (a
+tree of calls): it sends one ``message`` to the first shard of each group,
+its ``relay``, with the requests of the others, which that shard passes on
+from its worker before it computes its own; so the client's CPU per call
+grows with the groups, not with the workers. A leader waits for the others
+watching the futures that keep them: a worker lost under one fails the call
+within a second, as it fails a flat call, where the actor call alone waited
+for good (docs/cluster.rst).
+
 Each method returns its value and how long it computed, in seconds on the
 clock and of its thread's CPU (less where the thread waited for a core), for
 the breakdown of a fit's time (``_data.ClusterData.on_shards``).
@@ -47,9 +56,24 @@ def layout_of(network):
     )
 
 
+# how often a leader that waits for its group looks at the futures that keep them,
+# in seconds
+WATCH_S = 0.5
+
+
 def request(method, *args):
     """``Shard.<method>(*args)`` as ``Shard.call`` takes it."""
-    return pickle.dumps((method, args), protocol=pickle.HIGHEST_PROTOCOL)
+    return _pickled((method, args))
+
+
+def message(requests):
+    """The requests of a leader and of the others of its group, in order (None:
+    no call), as ``Shard.relay`` takes them; a bytes that several are is pickled once."""
+    return _pickled(list(requests))
+
+
+def _pickled(value):
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _clocks():
@@ -74,11 +98,42 @@ class Shard:
     def __init__(self, numbers, parts):
         self.parts = dict(zip(numbers, parts))
         self.made_network = self.engine_key = self.engine = None
+        self.group, self.kept = [], []
 
     def call(self, request):
         """The value of a ``request``'s method and the seconds it took, pickled."""
         method, args = pickle.loads(request)
-        return pickle.dumps(getattr(self, method)(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        return _pickled(getattr(self, method)(*args))
+
+    def lead(self, group, keys):
+        """Lead ``group``, the other shards (actors) of this one's group, kept by
+        the futures of ``keys``."""
+        from distributed import Future, get_client
+
+        client = get_client()  # the worker's, made here: a leader's proxies call with it
+        self.group, self.kept = list(group), [Future(key, client) for key in keys]
+
+    def relay(self, sent):
+        """A ``message``'s requests: the others' passed on to their shards, then
+        this shard's own computed; returns the replies of ``call`` in order (None
+        where no request), pickled."""
+        own, *requests = pickle.loads(sent)
+        passed = [None if request is None else shard.call(request)
+                  for shard, request in zip(self.group, requests)]  # fmt: skip
+        replies = [None if own is None else self.call(own)]
+        return _pickled(replies + [None if future is None else self._watched(future)
+                                   for future in passed])  # fmt: skip
+
+    def _watched(self, future):
+        """An actor call's result, or OSError once a future that keeps one of the
+        group's shards is no longer finished (its worker lost)."""
+        while True:
+            try:
+                return future.result(timeout=WATCH_S)
+            except TimeoutError:
+                lost = [kept.status for kept in self.kept if kept.status != "finished"]
+                if lost:
+                    raise OSError(f"A worker under a shard of this group was lost: {lost}.")
 
     def _network(self, layout):
         if self.made_network is None or self.made_network[0] != layout:
