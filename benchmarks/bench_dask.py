@@ -28,11 +28,15 @@ T(n) = C / n + o(1) + k c (n - 1), C the compute of one iteration on 1 worker
 iteration and c the client's CPU per shard and call (the slope of the idle
 calls' CPU over the clusters' sizes): the client sends θ to, and takes a sum
 from, every shard in turn. A third cluster size (``--workers 1 2 4``) checks
-the model's overhead against the measured one.
+the model's overhead against the measured one. With ``--tree``, lbfgs is
+fitted again on every cluster of 2 or more with its shards called in groups
+(forced from 2 shards): the 2-worker pair gives the hop's cost h, and the
+projection in groups of about √n, T(n) = C / n + o(1) + k (c (m - 1) + h +
+c (g - 1)) for m groups of g, is printed beside the flat one.
 
     python benchmarks/bench_dask.py --rows 2000000 --blocks 40
     python benchmarks/bench_dask.py --rows 1000000 --units 32 --iterations 15 --epochs 0 \
-        --repeats 3 --via scheduler direct
+        --repeats 3 --via scheduler direct --tree
 """
 
 import argparse

@@ -30,6 +30,7 @@ clock and of its thread's CPU (less where the thread waited for a core), for
 the breakdown of a fit's time (``_data.ClusterData.on_shards``).
 """
 
+import asyncio
 import math
 import pickle
 import time
@@ -130,7 +131,7 @@ class Shard:
         while True:
             try:
                 return future.result(timeout=WATCH_S)
-            except TimeoutError:
+            except (TimeoutError, asyncio.TimeoutError):  # one class from Python 3.11 on
                 lost = [kept.status for kept in self.kept if kept.status != "finished"]
                 if lost:
                     raise OSError(f"A worker under a shard of this group was lost: {lost}.")
