@@ -64,9 +64,10 @@ class ClusterData:
     def on_shards(self, method, *args, each=None):
         """``method(*args)`` of every worker's ``Shard``, in ``by_worker``'s order:
         their values; with ``each``, shard k's call is ``method(*each[k], *args)``,
-        or none (its value None) where ``each[k]`` is None. The shards are made
-        on the first call, and again on the next call after one found a worker
-        lost."""
+        or none (its value None) where ``each[k]`` is None; from ``GROUPS_FROM``
+        shards on, one call per group to its leader (``groups_of``). The shards
+        are made on the first call, and again on the next call after one found
+        a worker lost."""
         client = self.client
         try:
             if self._shards is None:
