@@ -25,7 +25,12 @@ the estimator's own missing-value encoding), cross-validated as
 - ``choose-V`` (not run unless named; V another variant, e.g. ``choose-ple16``,
   or several joined by +): ``none`` or V, whichever scores best on a fifth of
   the fold's training rows held out when each is fitted on the rest, then
-  fitted on all of them: what a switch chosen on the validation split would do.
+  fitted on all of them: what a switch chosen on the validation split would do;
+  ``pick-V`` the same without the refit (the chosen one as fitted on four fifths);
+- ``keep-V`` (not run unless named): ``none`` and V each fitted on all the
+  fold's training rows, and the one whose early stopping scored best on the
+  share of them it held out (``best_validation_score_``) kept, with no refit:
+  a switch chosen inside the estimator on the rows it holds out anyway.
 
 It prints each variant's score per data set, ours − HGB (HGB from
 ``--hgb``, a ``bench_defaults.py --out`` JSON of the same machine), and the
@@ -130,19 +135,21 @@ class ChosenOnValidation(BaseEstimator):
     while each is fitted on the rest (stratified for classifiers), then fitted
     on all of them."""
 
-    def __init__(self, candidates, classifier):
+    def __init__(self, candidates, classifier, refit=True):
         self.candidates = candidates
         self.classifier = classifier
+        self.refit = refit
 
     def fit(self, X, y):
         split = StratifiedShuffleSplit if self.classifier else ShuffleSplit
         train, valid = next(split(1, test_size=0.2, random_state=0).split(X, y))
-        scores = [
-            clone(model).fit(X.iloc[train], y.iloc[train]).score(X.iloc[valid], y.iloc[valid])
-            for model in self.candidates
-        ]
+        fitted = [clone(model).fit(X.iloc[train], y.iloc[train]) for model in self.candidates]
+        scores = [model.score(X.iloc[valid], y.iloc[valid]) for model in fitted]
         self.chosen_ = int(np.argmax(scores))
-        self.model_ = clone(self.candidates[self.chosen_]).fit(X, y)
+        if self.refit:
+            self.model_ = clone(self.candidates[self.chosen_]).fit(X, y)
+        else:
+            self.model_ = fitted[self.chosen_]
         if self.classifier:
             self.classes_ = self.model_.classes_
         return self
@@ -154,11 +161,43 @@ class ChosenOnValidation(BaseEstimator):
         return self.model_.predict_proba(X)
 
 
+class KeptOnOwnValidation(BaseEstimator):
+    """The one of ``candidates``, each fitted on all the rows, whose early
+    stopping scored best on the rows it held out (the first of equals, and
+    the first where none held rows out)."""
+
+    def __init__(self, candidates):
+        self.candidates = candidates
+
+    def fit(self, X, y):
+        fitted = [clone(model).fit(X, y) for model in self.candidates]
+        # a fit that held nothing out (too few rows for early stopping) has no score
+        scores = [_estimator(model).best_validation_score_ for model in fitted]
+        self.chosen_ = int(np.argmax([-np.inf if s is None else s for s in scores]))
+        self.model_ = fitted[self.chosen_]
+        if hasattr(self.model_, "classes_"):
+            self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+def _estimator(model):
+    return model[-1] if hasattr(model, "steps") else model
+
+
 def make_model(variant, task, n_rows):
-    if variant.startswith("choose-"):
-        others = variant[len("choose-"):].split("+")
-        candidates = [make_model(v, task, n_rows) for v in ("none", *others)]
-        return ChosenOnValidation(candidates, classifier=task != REGRESSION)
+    if variant.startswith("keep-"):
+        others = variant[len("keep-"):].split("+")
+        return KeptOnOwnValidation([make_model(v, task, n_rows) for v in ("none", *others)])
+    if variant.startswith(("choose-", "pick-")):
+        rule, others = variant.split("-", 1)
+        candidates = [make_model(v, task, n_rows) for v in ("none", *others.split("+"))]
+        return ChosenOnValidation(candidates, task != REGRESSION, refit=rule == "choose")
     net = SigmoidNetRegressor if task == REGRESSION else SigmoidNetClassifier
     estimator = net(random_state=0)
     if variant == "none":

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import expit
+from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression
 
-from sklearn_sigmoidnet import SigmoidNetClassifier, _engines, _network, _step
+from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor, _engines, _network, _step
 from sklearn_sigmoidnet._activations import ACTIVATIONS, DERIVATIVES
 from sklearn_sigmoidnet._losses import LOSSES, output_delta, summed_loss
 from sklearn_sigmoidnet._network import feedforward
@@ -156,10 +157,32 @@ def test_the_choice_on_validation_takes_the_better_candidate_refitted_on_all():
         model = bench.ChosenOnValidation(list(candidates), classifier=False).fit(X, y)
         assert model.chosen_ == chosen
         np.testing.assert_allclose(model.predict(X), LinearRegression().fit(X, y).predict(X))
+        # without the refit: the chosen candidate as fitted on four fifths of the rows
+        kept = bench.ChosenOnValidation(list(candidates), classifier=False, refit=False)
+        kept.fit(X, y)
+        assert kept.chosen_ == chosen and kept.model_.n_features_in_ == 3
+        assert not np.allclose(kept.predict(X), model.predict(X))
+
+
+def test_a_choice_on_the_estimators_own_validation_keeps_the_best_scored_fit():
+    # each candidate fitted on all the rows; the one whose early stopping scored
+    # best on its held-out share is kept as it is
+    bench = _load("bench_numeric_shape")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(300, 2)), columns=["a", "b"])
+    y = pd.Series(np.sin(3 * X["a"]) + 0.05 * rng.normal(size=300))
+    candidates = [SigmoidNetRegressor(1, epochs=5, random_state=0),
+                  SigmoidNetRegressor(32, epochs=60, random_state=0)]  # fmt: skip
+    model = bench.KeptOnOwnValidation(candidates).fit(X, y)
+    fitted = [clone(c).fit(X, y) for c in candidates]
+    scores = [f.best_validation_score_ for f in fitted]
+    assert scores[1] > scores[0] and model.chosen_ == 1
+    np.testing.assert_array_equal(model.predict(X), fitted[1].predict(X))
 
 
 def test_numeric_shape_benchmark_runs(capsys):
-    variants = "none,clip,smooth-clip,quantile,ple,ple3,impute-median,choose-ple3+clip"
+    variants = ("none,clip,smooth-clip,quantile,ple,ple3,impute-median,choose-ple3+clip,"
+                "pick-ple3,keep-ple3")
     rows = _load("bench_numeric_shape").main(["--only", "iris", "--folds", "2",
                                               "--variants", variants])  # fmt: skip
     assert "| iris |" in capsys.readouterr().out
