@@ -213,6 +213,31 @@ def test_shards_called_in_groups_give_the_fit_of_one_call_each(client, monkeypat
     assert len(sent) > grouped.n_iter_ and set(sent) == {1}
 
 
+def test_a_leader_waits_on_while_its_group_is_kept_and_fails_once_one_is_lost():
+    # each wait of WATCH_S that times out, the leader looks at the futures that keep
+    # its group: all finished, it waits on; one not, the call fails as a lost worker
+    class Reply:  # an actor call's future whose result comes after three waits
+        waits = 0
+
+        def result(self, timeout=None):
+            assert timeout == _shards.WATCH_S
+            self.waits += 1
+            if self.waits <= 3:
+                raise TimeoutError
+            return b"reply"
+
+    class Kept:
+        status = "finished"
+
+    shard = _shards.Shard([], [])
+    shard.kept = [Kept(), Kept()]
+    reply = Reply()
+    assert shard._watched(reply) == b"reply" and reply.waits == 4
+    shard.kept[1].status = "lost"
+    with pytest.raises(OSError, match="lost"):
+        shard._watched(Reply())
+
+
 @pytest.mark.parametrize("killed", [0, 1], ids=["leader", "led"])
 @pytest.mark.parametrize("solver", ["lbfgs", "adam"])
 def test_a_killed_worker_in_a_group_is_retried_or_a_clear_error(client, monkeypatch, solver,
