@@ -27,6 +27,9 @@ the estimator's own missing-value encoding), cross-validated as
   the fold's training rows held out when each is fitted on the rest, then
   fitted on all of them: what a switch chosen on the validation split would do;
   ``pick-V`` the same without the refit (the chosen one as fitted on four fifths);
+- ``binsN`` (not run unless named): no step, the estimator's own
+  ``numeric_bins=N``, the same ramps inside the network's first layer
+  (edges at the weighted quantiles, 0/1 columns left as values);
 - ``keep-V`` (not run unless named): ``none`` and V each fitted on all the
   fold's training rows, and the one whose early stopping scored best on the
   share of them it held out (``best_validation_score_``) kept, with no refit:
@@ -199,6 +202,8 @@ def make_model(variant, task, n_rows):
         candidates = [make_model(v, task, n_rows) for v in ("none", *others.split("+"))]
         return ChosenOnValidation(candidates, task != REGRESSION, refit=rule == "choose")
     net = SigmoidNetRegressor if task == REGRESSION else SigmoidNetClassifier
+    if variant.startswith("bins"):  # the estimators' own ramps: numeric_bins=N
+        return net(random_state=0, numeric_bins=int(variant[4:]))
     estimator = net(random_state=0)
     if variant == "none":
         return estimator

@@ -87,6 +87,7 @@ class BaseSigmoidNet(
         "verbose": ["verbose"],
         "engine": [StrOptions(set(ENGINES))],
         "normalize_X": ["boolean"],
+        "numeric_bins": [Interval(Integral, 2, None, closed="left"), None],
         "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
         "max_categories": [Interval(Integral, 2, None, closed="left")],
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
@@ -122,6 +123,7 @@ class BaseSigmoidNet(
         verbose,
         engine,
         normalize_X,
+        numeric_bins,
         categorical_features,
         max_categories,
         min_frequency,
@@ -152,6 +154,7 @@ class BaseSigmoidNet(
         self.verbose = verbose
         self.engine = engine
         self.normalize_X = normalize_X
+        self.numeric_bins = numeric_bins
         self.categorical_features = categorical_features
         self.max_categories = max_categories
         self.min_frequency = min_frequency
@@ -177,6 +180,7 @@ class BaseSigmoidNet(
             categorical_features=self.categorical_features,
             max_categories=self.max_categories,
             min_frequency=self.min_frequency,
+            bins=self.numeric_bins,
         )
 
     # -- fitting ---------------------------------------------------------------
@@ -448,7 +452,7 @@ class BaseSigmoidNet(
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = self.numeric_bins is None  # ramps are a dense input
         tags.input_tags.allow_nan = True
         # transform gives the learned features; the estimator stays a regressor
         # or classifier (its estimator_type), and float32 stays float32

@@ -120,6 +120,22 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         scaler. A sparse X is centred implicitly and stays sparse: the
         model of the same values dense. ``warm_start`` and ``partial_fit`` keep the scaling of
         the first fit. False trains on X as given.
+    numeric_bins : int or None, default=None
+        None: each numeric column enters as its value (standardised by
+        ``normalize_X``). An int k: as k piecewise-linear ramps between its
+        weighted quantiles, per bin t the value (x − qₜ) / (qₜ₊₁ − qₜ)
+        clipped to [0, 1] (the first bin open below, the last above), each
+        with its own row of first-layer weights: the network sees a
+        constant plus a sum of hard sigmoids of each column, and a weighted
+        sum of them is any continuous function of x that is linear between
+        the quantiles. Columns of only 0s and 1s, and those with fewer than
+        three distinct quantiles, enter as values. The ramps take x in its
+        own units, so ``coefs_[0]`` has a row per ramp (``input_names_``
+        ``<column>_bin<t>``) and predicting needs no encoder; training holds
+        the encoded rows, k times X's numbers. Dense X in memory only; the
+        ONNX export refuses such a model. Worth a try on tables with
+        heavy-tailed or step-like columns, chosen by cross-validation
+        (docs/defaults.rst measures it on the benchmark's tables).
     categorical_features : "from_dtype", array-like of str or int, \
             array-like of bool or None, default="from_dtype"
         The columns whose values are categories. "from_dtype" takes a
@@ -187,7 +203,8 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         Names of the features seen during fit, when they are all strings.
     input_names_ : ndarray of str objects of shape (`coefs_[0].shape[0]`,)
         The name of each row of ``coefs_[0]``, the network's inputs: the
-        numeric columns first (their names, or ``x0``, ``x1``, ... for an array),
+        numeric columns first (their names, or ``x0``, ``x1``, ... for an array;
+        with ``numeric_bins``, ``<column>_bin<t>`` for each ramp of a column),
         then ``missingindicator_<column>`` for each numeric column that had
         missing values in training, then one per category kept,
         ``<column>_<category>``, ``<column>_infrequent`` and ``<column>_missing``.
@@ -270,6 +287,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
         engine="auto",
         class_weight=None,
         normalize_X=True,
+        numeric_bins=None,
         categorical_features="from_dtype",
         max_categories=64,
         min_frequency=5,
@@ -301,6 +319,7 @@ class SigmoidNetClassifier(ClassifierMixin, BaseSigmoidNet):
             verbose=verbose,
             engine=engine,
             normalize_X=normalize_X,
+            numeric_bins=numeric_bins,
             categorical_features=categorical_features,
             max_categories=max_categories,
             min_frequency=min_frequency,

@@ -11,6 +11,11 @@ A table's columns reach the network as its inputs x:
   vector. Rare categories share one row; missing is a category of its own;
   a category never seen in training contributes nothing beyond the bias.
 
+With ``bins`` (the estimators' ``numeric_bins``) a numeric column enters
+instead as its piecewise-linear ramps between its quantiles, one input per
+bin (``_input_columns.ramps``): they take x in its own units, in training
+as after it, so their rows of W need no fold.
+
 Training sees each numeric input standardised, x̃ = (x − m) / s, with the
 training rows' weighted mean m and standard deviation s; a sigmoid fed
 inputs of 50 is flat and learns nothing. After training the map is folded
@@ -23,7 +28,8 @@ cancel against b. A sparse X stays sparse: training centres it implicitly
 
 Training reads a dense X where it lies (``_input_columns``): its numeric
 columns as they are and its categories as compact codes, each batch encoded
-as it is gathered; no encoded copy of X is made.
+as it is gathered; no encoded copy of X is made, but for ramps, which are
+encoded once.
 
 Tables of any library are read through ``_tables``; arrays and sparse
 matrices are checked here, with the same messages.
@@ -38,7 +44,13 @@ from sklearn.utils import check_array
 
 from ._input_columns import InputColumns, SideBySide
 from ._sparse import StandardisedSparse
-from ._statistics import column_mean_and_std, has_spread, missing_and_binary, row_blocks
+from ._statistics import (
+    column_mean_and_std,
+    has_spread,
+    missing_and_binary,
+    quantile_edges,
+    row_blocks,
+)
 from ._tables import (
     CATEGORIES,
     DATES,
@@ -69,13 +81,18 @@ class InputEncoding:
         of the rare categories included; the most frequent keep their own.
     min_frequency : int
         Categories seen in fewer training rows than this share the rare row.
+    bins : int or None
+        Each numeric column (but 0/1 ones) as this many piecewise-linear ramps
+        between its weighted quantiles (``ramps``), where it has that many
+        distinct ones; None: each enters as its value.
     """
 
-    def __init__(self, *, scale, categorical_features, max_categories, min_frequency):
+    def __init__(self, *, scale, categorical_features, max_categories, min_frequency, bins=None):
         self.scale = scale
         self.categorical_features = categorical_features
         self.max_categories = max_categories
         self.min_frequency = min_frequency
+        self.bins = bins
 
     # -- fitting ---------------------------------------------------------------
 
@@ -94,7 +111,16 @@ class InputEncoding:
         else:
             missing, binary = missing_and_binary(numeric, sample_weight)
         counts = self.category_counts(X, names, sample_weight)
-        return X, self.learn(names, fill, std, missing, binary, counts)
+        edges = None
+        if self.bins is not None:
+            if self.sparse:
+                raise ValueError(
+                    f"numeric_bins={self.bins} encodes each numeric column as ramps, a dense "
+                    "input of each; X is sparse. Give numeric_bins=None, or a dense X."
+                )
+            edges = [quantile_edges(column, sample_weight, self.bins)
+                     for column in self.numeric_columns(X)]  # fmt: skip
+        return X, self.learn(names, fill, std, missing, binary, counts, edges)
 
     def prepare(self, X, feature_names):
         """The part of ``fit`` that needs X's columns only, not its rows: their kinds.
@@ -130,19 +156,33 @@ class InputEncoding:
             counts.append(merge_category_counts(parts))
         return counts
 
-    def learn(self, names, fill, std, missing, binary, counts):
+    def learn(self, names, fill, std, missing, binary, counts, edges=None):
         """The rest of ``fit``, from the training rows' statistics.
 
         ``fill`` and ``std`` are the numeric columns' weighted means and
         standard deviations (exact for columns of equal values, as
         ``_statistics`` gives them), ``missing`` and ``binary`` whether each had
         a missing value, and held 0/1 only; ``counts`` is, per categorical
-        column, what ``category_counts`` gives.
+        column, what ``category_counts`` gives; ``edges``, with ``bins``, the
+        numeric columns' quantiles (``quantile_edges``).
         """
+        if self.bins is not None and edges is None:
+            raise ValueError(
+                f"numeric_bins={self.bins} places each numeric column's bins at its "
+                "quantiles, which a fit on dask input does not compute. Give "
+                "numeric_bins=None there, or fit in memory."
+            )
         self.fill = fill
         self.missing = np.flatnonzero(missing).astype(np.intp)
+        # ramps for a column of at least two bins, not for a 0/1 one
+        self.ramps = [
+            None if edges is None or len(edges[k]) < 3 or binary[k] else edges[k]
+            for k in range(len(self.numeric))
+        ]
+        widths = [1 if ramps is None else len(ramps) - 1 for ramps in self.ramps]
+        self.number_rows = np.concatenate([[0], np.cumsum(widths)]).astype(np.intp)
         self.categories, self.rows, self.missing_rows, category_names = [], [], [], []
-        first_row = len(self.numeric) + len(self.missing)
+        first_row = int(self.number_rows[-1]) + len(self.missing)
         for j, column_counts in zip(self.categorical, counts):
             categories, rows, missing_row, labels = self._fit_categories(*column_counts, first_row)
             self.categories.append(categories)
@@ -158,8 +198,13 @@ class InputEncoding:
         self.constant = ~keep & ~has_spread(std, self.dtype)
         self.shift = np.where(keep, 0.0, self.fill)
         self.scale_by = np.where(keep | self.constant, 1.0, std)
+        number_names = []
+        for j, ramps in zip(self.numeric, self.ramps):
+            number_names += [names[j]] if ramps is None else [
+                f"{names[j]}_bin{t}" for t in range(len(ramps) - 1)
+            ]
         self.names = np.asarray(
-            [names[j] for j in self.numeric]
+            number_names
             + [f"missingindicator_{names[self.numeric[k]]}" for k in self.missing]
             + category_names,
             dtype=object,
@@ -285,9 +330,12 @@ class InputEncoding:
 
     def training_input(self, X):
         """The validated X as training reads it: ``InputColumns`` of a dense X, a
-        ``StandardisedSparse`` of a sparse one; X's values are not copied."""
+        ``StandardisedSparse`` of a sparse one; X's values are not copied. With
+        ramps, the inputs encoded once, a row of ramps per column (``bins``
+        times X's numbers)."""
         if not sparse.issparse(X):
-            return self.input_columns(X, scaled=True)
+            columns = self.input_columns(X, scaled=True)
+            return columns[:] if self.ramped.any() else columns
         shift, scale = self.training_scaling
         return StandardisedSparse(self.encode(X, scaled=False), shift / scale, 1 / scale)
 
@@ -301,11 +349,14 @@ class InputEncoding:
         numbers = [np.require(c, self.dtype, "A") for c in self.numeric_columns(X)]
         if scaled:
             shift, scale = self.training_scaling
+            # ramps of a number as it is, in training as in the fold
+            shift, scale = np.where(self.ramped, 0, shift), np.where(self.ramped, 1, scale)
         else:
             shift, scale = np.zeros(len(numbers)), np.ones(len(numbers))
         return InputColumns(
-            numbers, self.category_codes(X), shift, scale, self.fill, self.missing, self.dtype
-        )
+            numbers, self.category_codes(X), shift, scale, self.fill, self.missing, self.dtype,
+            ramps=self.ramps if self.ramped.any() else None,
+        )  # fmt: skip
 
     def category_codes(self, X):
         """Per categorical column of the validated X, the row of W that each
@@ -328,8 +379,14 @@ class InputEncoding:
 
     @property
     def n_dense(self):
-        """Inputs that enter as values: the numeric columns and the indicators."""
-        return len(self.numeric) + len(self.missing)
+        """Inputs that enter as values: the numeric columns (or their ramps) and
+        the indicators."""
+        return int(self.number_rows[-1]) + len(self.missing)
+
+    @property
+    def ramped(self):
+        """Per numeric column, whether it enters as ramps."""
+        return np.array([ramps is not None for ramps in self.ramps], dtype=bool)
 
     def numeric_block(self, X):
         """The numeric columns of the validated X, as floats (missing: NaN): an
@@ -363,19 +420,24 @@ class InputEncoding:
     # -- the fold into the first layer -----------------------------------------
 
     def fold(self, W, b):
-        """W′ and b′ of the first layer for inputs in the data's own units."""
+        """W′ and b′ of the first layer for inputs in the data's own units (ramps
+        take the numbers as they are: their rows stay)."""
         W, b = W.copy(), b.copy()
-        numeric = W[: len(self.numeric)]
-        numeric /= self.scale_by[:, None].astype(W.dtype)
-        numeric[self.constant] = 0  # training saw 0 there: nothing to subtract
-        b -= (self.shift @ numeric).astype(b.dtype)
+        linear = ~self.ramped
+        rows = self.number_rows[:-1][linear]
+        numeric = W[rows] / self.scale_by[linear, None].astype(W.dtype)
+        numeric[self.constant[linear]] = 0  # training saw 0 there: nothing to subtract
+        b -= (self.shift[linear] @ numeric).astype(b.dtype)
+        W[rows] = numeric
         return W, b
 
     def unfold(self, W, b):
         """The inverse of ``fold``: the first layer that training continues from."""
         W, b = W.copy(), b.copy()
-        b += (self.shift @ W[: len(self.numeric)]).astype(b.dtype)
-        W[: len(self.numeric)] *= self.scale_by[:, None].astype(W.dtype)
+        linear = ~self.ramped
+        rows = self.number_rows[:-1][linear]
+        b += (self.shift[linear] @ W[rows]).astype(b.dtype)
+        W[rows] *= self.scale_by[linear, None].astype(W.dtype)
         return W, b
 
 

@@ -186,6 +186,25 @@ def column_mean_and_std(X, weights):
     return mean_and_std(in_memory(X, weights))[:2]
 
 
+def quantile_edges(values, weights, n_bins):
+    """The edges of ``n_bins`` bins of about equal weight of a column's values
+    (NaN and rows of weight 0 left out): at each of 0, 1/n_bins, ..., 1 the
+    first value whose cumulative weight reaches that share (a value of the
+    column), each once: a value that holds more than a bin's weight is one
+    edge, and a column of few values has as many edges at most."""
+    values = np.asarray(values, dtype=np.float64)
+    weights = np.ones(values.shape[0]) if weights is None else np.asarray(weights, np.float64)
+    kept = ~np.isnan(values) & (weights > 0)
+    values, weights = values[kept], weights[kept]
+    if not values.size:
+        return np.empty(0)
+    order = np.argsort(values, kind="stable")
+    values, weights = values[order], weights[order]
+    shares = np.cumsum(weights) / weights.sum()
+    at = np.searchsorted(shares, np.linspace(0, 1, n_bins + 1))
+    return np.unique(values[np.minimum(at, values.size - 1)])  # 1 may round below the sum
+
+
 def has_spread(scale, dtype=np.float64):
     """Whether a column's values spread: a deviation of at least the smallest
     normal float of ``dtype``, any larger one standardises."""

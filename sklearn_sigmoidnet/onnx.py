@@ -135,6 +135,12 @@ def _check_numeric_inputs(model):
     """The graph is the network on numbers: refuse a model that looks up categories or
     learned weights for missing values, which it would need to encode X first."""
     inputs = model._input_encoding
+    if inputs.ramped.any():
+        raise ValueError(
+            f"The ONNX export takes numeric inputs that enter as values, and this model "
+            f"(numeric_bins={model.numeric_bins}) encodes {int(inputs.ramped.sum())} of them "
+            "as piecewise-linear ramps. Export a model fitted with numeric_bins=None."
+        )
     names = np.asarray(model.input_names_)
     columns = names[len(inputs.numeric) :].tolist()  # the indicators, then the categories
     if columns:

@@ -182,7 +182,7 @@ def test_a_choice_on_the_estimators_own_validation_keeps_the_best_scored_fit():
 
 def test_numeric_shape_benchmark_runs(capsys):
     variants = ("none,clip,smooth-clip,quantile,ple,ple3,impute-median,choose-ple3+clip,"
-                "pick-ple3,keep-ple3")
+                "pick-ple3,keep-ple3,bins3")
     rows = _load("bench_numeric_shape").main(["--only", "iris", "--folds", "2",
                                               "--variants", variants])  # fmt: skip
     assert "| iris |" in capsys.readouterr().out

@@ -8,6 +8,10 @@ from sklearn_sigmoidnet import SigmoidNetClassifier, SigmoidNetRegressor
 pytestmark = pytest.mark.oldest_sklearn
 
 
-@parametrize_with_checks([SigmoidNetRegressor(), SigmoidNetClassifier()])
+@parametrize_with_checks([
+    SigmoidNetRegressor(), SigmoidNetClassifier(),
+    # numeric columns as piecewise-linear ramps: another first layer, the same protocol
+    SigmoidNetRegressor(numeric_bins=4), SigmoidNetClassifier(numeric_bins=4),
+])  # fmt: skip
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

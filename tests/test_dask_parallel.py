@@ -287,6 +287,15 @@ def test_a_killed_worker_in_a_group_is_retried_or_a_clear_error(client, monkeypa
     client.wait_for_workers(2, timeout=30)  # the nanny restarts it
 
 
+def test_numeric_bins_on_dask_input_is_a_clear_error(client):
+    # the bins sit at each column's quantiles, which the fit does not gather
+    X, y, _ = data()
+    model = SigmoidNetRegressor((4,), numeric_bins=4)
+    with pytest.raises(ValueError, match="numeric_bins=4 .* dask input"):
+        model.fit(chunked(X), chunked(y))
+    assert not hasattr(model, "coefs_")
+
+
 def _bytes_of_numbers(part):
     """The bytes that a partition's numbers take on its worker: each column's own,
     or those of the array it is a column of."""

@@ -54,6 +54,9 @@ FITTED = {
     "regressor-early-stopping": lambda: SigmoidNetRegressor(
         (6,), early_stopping=True, epochs=20, random_state=0
     ).fit(*regression_data()),
+    "regressor-numeric-bins": lambda: SigmoidNetRegressor(
+        (6,), numeric_bins=4, epochs=20, random_state=0
+    ).fit(*regression_data()),
     "classifier-binary-strings": lambda: SigmoidNetClassifier(
         (6,), activation="relu", epochs=20, random_state=0
     ).fit(*classification_data(2, ["no", "yes"])),
