@@ -113,10 +113,11 @@ class InputEncoding:
         counts = self.category_counts(X, names, sample_weight)
         edges = None
         if self.bins is not None:
-            if self.sparse:
-                raise ValueError(
+            if self.sparse:  # a TypeError, as scikit-learn's for dense-only estimators
+                raise TypeError(
                     f"numeric_bins={self.bins} encodes each numeric column as ramps, a dense "
-                    "input of each; X is sparse. Give numeric_bins=None, or a dense X."
+                    "input of each; X is sparse. Give numeric_bins=None, or a dense X "
+                    "(X.toarray())."
                 )
             edges = [quantile_edges(column, sample_weight, self.bins)
                      for column in self.numeric_columns(X)]  # fmt: skip

@@ -115,7 +115,7 @@ def test_training_goes_on_from_the_fitted_ramps(solver):
 
 def test_a_sparse_x_is_refused_with_a_message_that_says_why():
     X, y = step_data()
-    with pytest.raises(ValueError, match="numeric_bins=4 .* X is sparse"):
+    with pytest.raises(TypeError, match="numeric_bins=4 .* X is sparse"):
         SigmoidNetRegressor(numeric_bins=4).fit(sparse.csr_matrix(X.to_numpy()), y)
 
 
