@@ -133,7 +133,23 @@ def numeric_step(variant, n_rows):
     raise ValueError(f"unknown variant {variant!r}: one of {VARIANTS + IMPUTERS} or pleN")
 
 
-class ChosenOnValidation(BaseEstimator):
+class _OneOfCandidates(BaseEstimator):
+    """A model that is one of its ``candidates``, fitted: ``model_`` predicts."""
+
+    def _keep(self, model):
+        self.model_ = model
+        if hasattr(model, "classes_"):
+            self.classes_ = model.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+class ChosenOnValidation(_OneOfCandidates):
     """The better of ``candidates`` on a fifth of the training rows, held out
     while each is fitted on the rest (stratified for classifiers), then fitted
     on all of them."""
@@ -150,21 +166,11 @@ class ChosenOnValidation(BaseEstimator):
         scores = [model.score(X.iloc[valid], y.iloc[valid]) for model in fitted]
         self.chosen_ = int(np.argmax(scores))
         if self.refit:
-            self.model_ = clone(self.candidates[self.chosen_]).fit(X, y)
-        else:
-            self.model_ = fitted[self.chosen_]
-        if self.classifier:
-            self.classes_ = self.model_.classes_
-        return self
-
-    def predict(self, X):
-        return self.model_.predict(X)
-
-    def predict_proba(self, X):
-        return self.model_.predict_proba(X)
+            return self._keep(clone(self.candidates[self.chosen_]).fit(X, y))
+        return self._keep(fitted[self.chosen_])
 
 
-class KeptOnOwnValidation(BaseEstimator):
+class KeptOnOwnValidation(_OneOfCandidates):
     """The one of ``candidates``, each fitted on all the rows, whose early
     stopping scored best on the rows it held out (the first of equals, and
     the first where none held rows out)."""
@@ -177,16 +183,7 @@ class KeptOnOwnValidation(BaseEstimator):
         # a fit that held nothing out (too few rows for early stopping) has no score
         scores = [_estimator(model).best_validation_score_ for model in fitted]
         self.chosen_ = int(np.argmax([-np.inf if s is None else s for s in scores]))
-        self.model_ = fitted[self.chosen_]
-        if hasattr(self.model_, "classes_"):
-            self.classes_ = self.model_.classes_
-        return self
-
-    def predict(self, X):
-        return self.model_.predict(X)
-
-    def predict_proba(self, X):
-        return self.model_.predict_proba(X)
+        return self._keep(fitted[self.chosen_])
 
 
 def _estimator(model):
